@@ -1,0 +1,42 @@
+# gupbench: `make run` and `make check` do everything, from a fresh Debian 12 machine.
+# See README.md. KDIR=/path/to/kernel/tree builds the module against another kernel.
+FLAVOR ?= debug
+export KDIR
+
+.PHONY: help deps kernels module tool initramfs run check host-test clean
+
+help:
+	@echo "make run     build everything, boot the perf guest, run the default benchmark"
+	@echo "make check   build everything, then host tests, KUnit and end-to-end tests in the guest"
+	@echo "make module  [FLAVOR=debug|perf] [KDIR=...]   build gupbench.ko and gupbench_kunit.ko"
+	@echo "make kernels build (once, cached in ~/.cache/gupbench) both guest kernels"
+	@echo "make tool    build the userspace tool and host tests (build/tool)"
+	@echo "scripts/vm -- CMD   run any command in a fresh guest (scripts/vm --help)"
+
+deps:
+	@scripts/deps
+
+kernels: deps
+	@scripts/build-kernel debug >/dev/null
+	@scripts/build-kernel perf >/dev/null
+
+module: deps
+	@scripts/build-module $(if $(KDIR),custom,$(FLAVOR))
+
+tool: deps
+	@scripts/build-tool
+
+initramfs: deps
+	@scripts/build-initramfs
+
+host-test: tool
+	@cd build/tool && ctest --output-on-failure
+
+run: deps
+	@scripts/run
+
+check: deps
+	@scripts/check
+
+clean:
+	rm -rf build results

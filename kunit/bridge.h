@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the C++ test cases may ask of KUnit and of the kernel, in C and C++. KUnit's own
+ * macros are C; these report a failure with the C++ file, line and expression. There are
+ * no ASSERTs: aborting a KUnit case exits its kthread, which would skip C++ destructors.
+ */
+#ifndef GUPBENCH_KUNIT_BRIDGE_H
+#define GUPBENCH_KUNIT_BRIDGE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kunit;
+
+/* bridge.c: record a failure on `test` unless `ok`; returns ok. */
+int gbk_check(struct kunit *test, int ok, const char *file, int line, const char *expr);
+int gbk_check_eq(struct kunit *test, long long left, long long right, const char *file,
+		 int line, const char *left_expr, const char *right_expr);
+
+/* kernel_facts.c: the kernel's own view of shared definitions, to compare against. */
+int gbk_kernel_errno(const char *name);
+unsigned int gbk_kernel_ioctl_info(void);
+unsigned long gbk_kernel_sizeof_info(void);
+
+#ifdef __cplusplus
+}
+
+#define CHECK(test, cond) gbk_check((test), !!(cond), __FILE__, __LINE__, #cond)
+#define CHECK_EQ(test, left, right)                                                        \
+	gbk_check_eq((test), (long long)(left), (long long)(right), __FILE__, __LINE__,    \
+		     #left, #right)
+#endif
+
+#endif /* GUPBENCH_KUNIT_BRIDGE_H */

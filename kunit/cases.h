@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The test cases, defined in C++ (kunit/*_test.cpp) and listed in suites by suites.c. */
+#ifndef GUPBENCH_KUNIT_CASES_H
+#define GUPBENCH_KUNIT_CASES_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kunit;
+
+#define GBK_SUPPORT_CASES(X)                                                               \
+	X(result_carries_value)                                                            \
+	X(result_carries_kernel_error)                                                     \
+	X(try_returns_early_on_error)                                                      \
+	X(result_void)                                                                     \
+	X(result_owns_a_move_only_value)                                                   \
+	X(unique_ptr_destroys_exactly_once)                                                \
+	X(try_make_constructs_with_arguments)                                              \
+	X(unique_array_is_zeroed_and_sized)                                                \
+	X(unique_array_refuses_overflowing_size)                                           \
+	X(unique_array_reports_allocation_failure)                                         \
+	X(span_subspan_clamps)
+
+#define GBK_ABI_CASES(X)                                                                   \
+	X(errno_values_match_kernel)                                                       \
+	X(ioctl_numbers_match_kernel)
+
+#define GBK_DECLARE(name) void gbk_##name(struct kunit *test);
+GBK_SUPPORT_CASES(GBK_DECLARE)
+GBK_ABI_CASES(GBK_DECLARE)
+#undef GBK_DECLARE
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUPBENCH_KUNIT_CASES_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C++ entry points that module/entry.c (the kernel's way in) forwards to. Valid C and
+ * C++: a session is opaque to C. Each returns 0 or -errno.
+ */
+#ifndef GUPBENCH_ENTRY_H
+#define GUPBENCH_ENTRY_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct gupbench_session;
+
+int gupbench_session_open(struct gupbench_session **session);
+void gupbench_session_release(struct gupbench_session *session);
+long gupbench_session_ioctl(struct gupbench_session *session, unsigned int cmd,
+			    unsigned long uarg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUPBENCH_ENTRY_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Declarations shared by the C layer (module/kapi/*.c, which implements them over Linux)
+ * and the C++ above it (which calls them). Valid C and C++; only built-in types and opaque
+ * handles cross this line, never a Linux type.
+ */
+#ifndef GUPBENCH_KAPI_H
+#define GUPBENCH_KAPI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* alloc.c: kvmalloc/kvfree. */
+void *kapi_alloc_zeroed(unsigned long bytes, int charge_to_memcg);
+void kapi_free(const void *memory);
+
+/* uaccess.c: 0 or -errno. */
+int kapi_get_user_u32(unsigned int *value, unsigned long uaddr);
+int kapi_copy_struct_from_user(void *dst, unsigned long dst_size, unsigned long uaddr,
+			       unsigned long user_size);
+int kapi_copy_to_user(unsigned long uaddr, const void *src, unsigned long bytes);
+
+/* system.c: facts about the running kernel. */
+const char *kapi_kernel_release(void);
+unsigned long kapi_page_size(void);
+unsigned int kapi_pin_counting_bias(void);
+
+/* log.c: printk with the module's prefix. */
+void kapi_log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kapi_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUPBENCH_KAPI_H */

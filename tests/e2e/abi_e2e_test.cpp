@@ -1,0 +1,145 @@
+// The ioctl ABI as a userspace program meets it, in the guest with gupbench.ko loaded.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <uapi/gupbench.h>
+
+namespace {
+
+class BenchFile : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		fd_ = open(GUPBENCH_BENCH_FILE, O_RDWR | O_CLOEXEC);
+		ASSERT_GE(fd_, 0) << GUPBENCH_BENCH_FILE << ": " << strerror(errno);
+	}
+	void TearDown() override
+	{
+		if (fd_ >= 0)
+			close(fd_);
+	}
+	// The errno of an ioctl that must fail (0 when it succeeded).
+	int failing_ioctl(unsigned long cmd, void *arg)
+	{
+		return ioctl(fd_, cmd, arg) == 0 ? 0 : errno;
+	}
+	int fd_ = -1;
+};
+
+TEST_F(BenchFile, IsRootOnly)
+{
+	struct stat st {};
+	ASSERT_EQ(stat(GUPBENCH_BENCH_FILE, &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(BenchFile, InfoDescribesTheRunningKernel)
+{
+	gupbench_info info{};
+	info.size = sizeof(info);
+	ASSERT_EQ(ioctl(fd_, GUPBENCH_IOC_INFO, &info), 0) << strerror(errno);
+	utsname uts{};
+	uname(&uts);
+	EXPECT_EQ(info.size, sizeof(info));
+	EXPECT_EQ(info.abi_version, unsigned(GUPBENCH_ABI_VERSION));
+	EXPECT_EQ(info.page_size, unsigned(sysconf(_SC_PAGESIZE)));
+	EXPECT_EQ(info.pin_counting_bias, 1024u);
+	EXPECT_STREQ(info.kernel_release, uts.release);
+	EXPECT_GT(strlen(info.module_version), 0u);
+}
+
+TEST_F(BenchFile, InfoRefusesASizeSmallerThanVersionOne)
+{
+	gupbench_info info{};
+	info.size = 4;
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, &info), EINVAL);
+	info.size = 0;
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, &info), EINVAL);
+}
+
+// A newer binary's larger struct: accepted when the bytes the module does not know are
+// zero, refused with E2BIG otherwise; the module writes back only what it knows.
+TEST_F(BenchFile, InfoFromANewerBinary)
+{
+	struct {
+		gupbench_info known;
+		unsigned char future[64];
+	} grown{};
+	grown.known.size = sizeof(grown);
+	memset(grown.future, 0xab, sizeof(grown.future));
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, &grown), E2BIG);
+
+	memset(grown.future, 0, sizeof(grown.future));
+	grown.future[63] = 0;
+	ASSERT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, &grown), 0);
+	EXPECT_EQ(grown.known.size, sizeof(gupbench_info));
+	EXPECT_EQ(grown.known.abi_version, unsigned(GUPBENCH_ABI_VERSION));
+	for (unsigned char byte : grown.future)
+		EXPECT_EQ(byte, 0);
+}
+
+// An older binary's shorter struct: only its bytes are written, never past them.
+TEST_F(BenchFile, InfoToAnOlderBinaryWritesOnlyItsBytes)
+{
+	struct {
+		unsigned char bytes[sizeof(gupbench_info)];
+	} buffer;
+	memset(&buffer, 0xcd, sizeof(buffer));
+	unsigned short_size = offsetof(gupbench_info, kernel_release);
+	memcpy(buffer.bytes, &short_size, sizeof(short_size));
+	ASSERT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, &buffer), 0);
+	gupbench_info seen;
+	memcpy(&seen, buffer.bytes, sizeof(seen));
+	EXPECT_EQ(seen.size, short_size);
+	EXPECT_EQ(seen.page_size, unsigned(sysconf(_SC_PAGESIZE)));
+	for (unsigned i = short_size; i < sizeof(buffer.bytes); i++)
+		ASSERT_EQ(buffer.bytes[i], 0xcd) << "byte " << i << " written past the caller's size";
+}
+
+TEST_F(BenchFile, BadPointersGiveEfault)
+{
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, nullptr), EFAULT);
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, reinterpret_cast<void *>(0xffff888000000000ul)),
+		  EFAULT);
+	// A struct whose tail crosses into an unmapped page.
+	long page = sysconf(_SC_PAGESIZE);
+	auto *two = static_cast<unsigned char *>(
+		mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	ASSERT_NE(two, MAP_FAILED);
+	ASSERT_EQ(munmap(two + page, page), 0);
+	auto *info = reinterpret_cast<gupbench_info *>(two + page - 16);
+	info->size = sizeof(gupbench_info);
+	EXPECT_EQ(failing_ioctl(GUPBENCH_IOC_INFO, info), EFAULT);
+	munmap(two, page);
+}
+
+TEST_F(BenchFile, UnknownCommandsGiveEnotty)
+{
+	gupbench_info info{};
+	info.size = sizeof(info);
+	EXPECT_EQ(failing_ioctl(_IOWR(GUPBENCH_IOC_MAGIC, 0x7f, gupbench_info), &info), ENOTTY);
+	EXPECT_EQ(failing_ioctl(_IOWR('x', 0x00, gupbench_info), &info), ENOTTY);
+}
+
+TEST_F(BenchFile, TwoOpenFilesAnswerIndependently)
+{
+	int second = open(GUPBENCH_BENCH_FILE, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(second, 0);
+	gupbench_info a{}, b{};
+	a.size = b.size = sizeof(gupbench_info);
+	EXPECT_EQ(ioctl(fd_, GUPBENCH_IOC_INFO, &a), 0);
+	EXPECT_EQ(ioctl(second, GUPBENCH_IOC_INFO, &b), 0);
+	EXPECT_EQ(memcmp(&a, &b, sizeof(a)), 0);
+	close(second);
+}
+
+} // namespace
