@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The test cases, defined in C++ (kunit/*_test.cpp) and listed in suites by suites.c. */
+/* The test cases, defined in C++ (kunit/ files named _test.cpp) and listed in suites by suites.c. */
 #ifndef GUPBENCH_KUNIT_CASES_H
 #define GUPBENCH_KUNIT_CASES_H
 

@@ -19,6 +19,8 @@ Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(GUPBENCH_IOC_INFO):
 		return info(arg);
+	case _IOC_NR(GUPBENCH_IOC_RUN):
+		return run(arg);
 	default:
 		kapi_log_err("unknown ioctl command %#x", cmd);
 		return Errno::notty;

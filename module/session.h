@@ -13,6 +13,7 @@ public:
 
 private:
 	Result<long> info(UserAddr arg);
+	Result<long> run(UserAddr arg);
 };
 
 } // namespace gb

@@ -17,15 +17,22 @@ gb-cxx-c-only-flags := -std=gnu11 -std=gnu89 -Wstrict-prototypes -Werror=strict-
 # The freestanding subset: no exceptions (so no .eh_frame), no RTTI, no guarded statics,
 # no atexit, no C++ standard library headers.
 gb-cxx-flags := -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
-	-fno-use-cxa-atexit -nostdinc++ -ffreestanding -fno-asynchronous-unwind-tables
+	-fno-use-cxa-atexit -nostdinc++ -ffreestanding -fno-asynchronous-unwind-tables \
+	-fno-gnu-unique
 
 # Not $(LINUXINCLUDE) nor the forced includes of compiler_types.h: C++ sees no Linux header.
 gb_cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) \
 	$(filter-out $(gb-cxx-c-only-flags),$(_c_flags) $(modkern_cflags)) \
 	$(gb-cxx-flags) $(basename_flags) $(modname_flags)
 
+# Templates and inline functions land in COMDAT groups, which `ld -r` deduplicates by
+# discarding all but one copy, while objtool's .orc_unwind_ip and .return_sites entries
+# (outside the group) still point into the discarded copies: the link fails. Ungrouped,
+# each copy stays a weak definition (-fno-gnu-unique keeps it so for inline variables),
+# the linker picks one, and every objtool entry stays valid.
 quiet_cmd_cxx_o_cpp = CXX $(quiet_modtag) $@
-      cmd_cxx_o_cpp = $(GB_CXX) $(gb_cxx_flags) -c -o $@ $< $(cmd_objtool)
+      cmd_cxx_o_cpp = $(GB_CXX) $(gb_cxx_flags) -c -o $@ $< && \
+		$(OBJCOPY) --remove-section=.group $@ $(cmd_objtool)
 
 define rule_cxx_o_cpp
 	$(call cmd_and_fixdep,cxx_o_cpp)

@@ -39,4 +39,86 @@ struct gupbench_info {
 
 #define GUPBENCH_IOC_INFO _IOWR(GUPBENCH_IOC_MAGIC, 0x00, struct gupbench_info)
 
+/* The GUP walkers. Bit (1 << walker) of gupbench_info.walkers says a module has one. */
+enum gupbench_walker {
+	GUPBENCH_WALKER_GET_FAST = 0,      /* get_user_pages_fast */
+	GUPBENCH_WALKER_PIN_FAST = 1,      /* pin_user_pages_fast */
+	GUPBENCH_WALKER_GET_FAST_ONLY = 2, /* get_user_pages_fast_only: never faults */
+	GUPBENCH_WALKER_PIN_FAST_ONLY = 3, /* pin_user_pages_fast_only: never faults */
+	GUPBENCH_WALKER_GET = 4,           /* get_user_pages, under mmap_read_lock */
+	GUPBENCH_WALKER_PIN = 5,           /* pin_user_pages, under mmap_read_lock */
+	GUPBENCH_WALKER_GET_UNLOCKED = 6,  /* get_user_pages_unlocked */
+	GUPBENCH_WALKER_PIN_UNLOCKED = 7,  /* pin_user_pages_unlocked */
+	GUPBENCH_WALKER_GET_REMOTE = 8,    /* get_user_pages_remote on target_pid's mm */
+	GUPBENCH_WALKER_PIN_REMOTE = 9,    /* pin_user_pages_remote on target_pid's mm */
+	GUPBENCH_WALKER_COUNT
+};
+
+#define GUPBENCH_FLAG_WRITE (1ULL << 0)    /* FOLL_WRITE */
+#define GUPBENCH_FLAG_LONGTERM (1ULL << 1) /* FOLL_LONGTERM: pin walkers only */
+#define GUPBENCH_FLAG_FORCE (1ULL << 2)    /* FOLL_FORCE: slow walkers only */
+#define GUPBENCH_FLAG_DIRTY (1ULL << 3)    /* release with the dirty-lock variant */
+#define GUPBENCH_FLAG_VERIFY (1ULL << 4)   /* check every page with the ledger */
+#define GUPBENCH_FLAGS_ALL ((1ULL << 5) - 1)
+
+/* Per-call latency histogram: bucket b counts calls that took [2^b, 2^(b+1)) ns; bucket 0
+ * also counts calls of 0 ns. */
+#define GUPBENCH_HIST_BUCKETS 48
+
+/* The ledger's verdict on one repeat. */
+enum gupbench_verdict {
+	GUPBENCH_VERDICT_NOT_CHECKED = 0, /* GUPBENCH_FLAG_VERIFY was not set */
+	GUPBENCH_VERDICT_EXACT = 1,       /* every page and /proc/vmstat moved exactly */
+	GUPBENCH_VERDICT_MISMATCH = 2,    /* see mismatch_* */
+	GUPBENCH_VERDICT_PAGES_EXACT_VMSTAT_UNKNOWN = 3, /* another run overlapped ours */
+};
+
+enum gupbench_mismatch {
+	GUPBENCH_MISMATCH_NONE = 0,
+	GUPBENCH_MISMATCH_NOT_PINNED = 1,       /* FOLL_PIN page not maybe-DMA-pinned */
+	GUPBENCH_MISMATCH_REFCOUNT_TAKEN = 2,   /* refcount did not rise by our share */
+	GUPBENCH_MISMATCH_PINCOUNT_TAKEN = 3,   /* large folio pincount did not rise by ours */
+	GUPBENCH_MISMATCH_REFCOUNT_RELEASED = 4, /* refcount not back after release */
+	GUPBENCH_MISMATCH_PINCOUNT_RELEASED = 5, /* pincount not back after release */
+	GUPBENCH_MISMATCH_VMSTAT = 6,           /* nr_foll_pin_* moved by other than ours */
+};
+
+/* One repeat of a RUN: one walk of the whole range, then the release of every page. */
+struct gupbench_repeat {
+	__u64 pages_done;     /* pages taken before the walk ended */
+	__u64 calls;          /* GUP calls made */
+	__s32 error;          /* 0, or the -errno that stopped the walk */
+	__u32 verdict;        /* enum gupbench_verdict */
+	__u64 error_offset;   /* bytes from addr where the failing call started */
+	__u64 get_ns;         /* total time inside GUP calls */
+	__u64 put_ns;         /* time to release every page taken */
+	__u64 call_min_ns;
+	__u64 call_max_ns;
+	__u64 histogram[GUPBENCH_HIST_BUCKETS];
+	__u32 mismatch;       /* enum gupbench_mismatch */
+	__u32 folios;         /* distinct folios the walk took */
+	__u64 mismatch_page;  /* index (from addr) of the first offending page */
+	__s64 mismatch_expected; /* what the ledger expected there */
+	__s64 mismatch_observed; /* what the kernel said */
+	__u64 vmstat_pins_acquired; /* nr_foll_pin_acquired moved by this much */
+	__u64 vmstat_pins_released; /* nr_foll_pin_released moved by this much */
+};
+
+/* GUPBENCH_IOC_RUN: walk [addr, addr + length) `repeats` times. */
+struct gupbench_run {
+	__u32 size;           /* in: sizeof(struct gupbench_run) */
+	__u32 walker;         /* in: enum gupbench_walker */
+	__u64 flags;          /* in: GUPBENCH_FLAG_* */
+	__u64 addr;           /* in: page aligned */
+	__u64 length;         /* in: bytes, a multiple of the page size, > 0 */
+	__u32 pages_per_call; /* in: 1 .. the module's max_pages_per_run */
+	__u32 repeats;        /* in: 1 .. 1000 */
+	__s32 target_pid;     /* in: remote walkers only: whose mm */
+	__u32 repeat_size;    /* in: sizeof(struct gupbench_repeat) */
+	__u64 results;        /* in: user pointer to `repeats` struct gupbench_repeat */
+};
+#define GUPBENCH_RUN_SIZE_V1 sizeof(struct gupbench_run)
+
+#define GUPBENCH_IOC_RUN _IOWR(GUPBENCH_IOC_MAGIC, 0x01, struct gupbench_run)
+
 #endif /* _UAPI_GUPBENCH_H */

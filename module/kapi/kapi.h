@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Declarations shared by the C layer (module/kapi/*.c, which implements them over Linux)
+ * Declarations shared by the C layer (the files in module/kapi/, which implements them over Linux)
  * and the C++ above it (which calls them). Valid C and C++; only built-in types and opaque
  * handles cross this line, never a Linux type.
  */
@@ -25,6 +25,9 @@ int kapi_copy_to_user(unsigned long uaddr, const void *src, unsigned long bytes)
 const char *kapi_kernel_release(void);
 unsigned long kapi_page_size(void);
 unsigned int kapi_pin_counting_bias(void);
+
+/* params.c: module parameters. */
+unsigned int kapi_param_max_pages_per_run(void);
 
 /* log.c: printk with the module's prefix. */
 void kapi_log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

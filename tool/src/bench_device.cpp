@@ -39,3 +39,18 @@ gupbench_info BenchDevice::info() const
 }
 
 } // namespace gupbench
+
+namespace gupbench {
+
+std::vector<gupbench_repeat> BenchDevice::run(gupbench_run request) const
+{
+	std::vector<gupbench_repeat> results(request.repeats);
+	request.size = sizeof(request);
+	request.repeat_size = sizeof(gupbench_repeat);
+	request.results = reinterpret_cast<unsigned long>(results.data());
+	if (::ioctl(fd_, GUPBENCH_IOC_RUN, &request) != 0)
+		throw SystemError("GUPBENCH_IOC_RUN on " + path_, errno);
+	return results;
+}
+
+} // namespace gupbench

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <uapi/gupbench.h>
 
@@ -26,6 +27,8 @@ public:
 	BenchDevice &operator=(const BenchDevice &) = delete;
 
 	gupbench_info info() const;
+	// RUN: returns one result per repeat. Throws SystemError when the ioctl is refused.
+	std::vector<gupbench_repeat> run(gupbench_run request) const;
 
 private:
 	int fd_;

@@ -2,9 +2,122 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench_device.h"
 #include "info_report.h"
+#include "memory.h"
+#include "run_report.h"
+#include "walkers.h"
+
+namespace {
+
+struct WalkOptions {
+	std::string walker = "pin_fast";
+	std::string memory = "anon";
+	std::string size = "4M";
+	unsigned pages_per_call = 512;
+	unsigned repeats = 3;
+	bool write = false, longterm = false, force = false, dirty = false, verify = false;
+	bool no_prefault = false, json = false;
+};
+
+std::size_t parse_size(const std::string &text)
+{
+	std::size_t used = 0;
+	unsigned long long value = std::stoull(text, &used);
+	std::string unit = text.substr(used);
+	if (unit == "K" || unit == "k")
+		value <<= 10;
+	else if (unit == "M" || unit == "m")
+		value <<= 20;
+	else if (unit == "G" || unit == "g")
+		value <<= 30;
+	else if (!unit.empty())
+		throw CLI::ValidationError("--size", "unknown unit '" + unit + "' (K, M or G)");
+	return value;
+}
+
+// A remote walk needs another process: a child maps the memory and waits to be killed.
+struct RemoteChild {
+	pid_t pid = -1;
+	unsigned long addr = 0;
+	~RemoteChild()
+	{
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, nullptr, 0);
+		}
+	}
+};
+
+void spawn_remote(RemoteChild &child, gupbench::MemoryKind kind, std::size_t length, bool prefault)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		throw gupbench::SystemError("pipe", errno);
+	child.pid = fork();
+	if (child.pid < 0)
+		throw gupbench::SystemError("fork", errno);
+	if (child.pid == 0) {
+		gupbench::Mapping mapping(kind, length, prefault);
+		unsigned long addr = mapping.addr();
+		if (write(pipefd[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &child.addr, sizeof(child.addr)) != sizeof(child.addr))
+		throw std::runtime_error("the remote child could not map its memory");
+	close(pipefd[0]);
+}
+
+int walk(gupbench::BenchDevice &device, const WalkOptions &o)
+{
+	auto walker = gupbench::parse_walker(o.walker);
+	auto kind = gupbench::parse_memory_kind(o.memory);
+	gupbench_run request{};
+	request.walker = *walker;
+	request.length = parse_size(o.size);
+	request.pages_per_call = o.pages_per_call;
+	request.repeats = o.repeats;
+	request.flags = (o.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
+			(o.force ? GUPBENCH_FLAG_FORCE : 0) | (o.dirty ? GUPBENCH_FLAG_DIRTY : 0) |
+			(o.verify ? GUPBENCH_FLAG_VERIFY : 0);
+
+	std::unique_ptr<gupbench::Mapping> local;
+	RemoteChild child;
+	if (o.walker.ends_with("_remote")) {
+		spawn_remote(child, *kind, request.length, !o.no_prefault);
+		request.addr = child.addr;
+		request.target_pid = child.pid;
+	} else {
+		local = std::make_unique<gupbench::Mapping>(*kind, request.length, !o.no_prefault);
+		request.addr = local->addr();
+	}
+	auto repeats = device.run(request);
+	if (o.json) {
+		nlohmann::json j = { { "walker", o.walker }, { "memory", o.memory },
+				     { "length", request.length }, { "pages_per_call", request.pages_per_call },
+				     { "flags", request.flags }, { "repeats", nlohmann::json::array() } };
+		for (const auto &r : repeats)
+			j["repeats"].push_back(gupbench::repeat_json(r));
+		std::cout << j.dump(2) << "\n";
+	} else {
+		std::cout << "memory " << o.memory << ", " << gupbench::run_text(request, repeats);
+	}
+	// Exit status 3: the walk ran but a page or counter did not add up.
+	for (const auto &r : repeats)
+		if (r.verdict == GUPBENCH_VERDICT_MISMATCH)
+			return 3;
+	return 0;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -13,11 +126,33 @@ int main(int argc, char **argv)
 	std::string device_path = GUPBENCH_BENCH_FILE;
 	app.add_option("--device", device_path, "the module's debugfs file")->capture_default_str();
 	app.require_subcommand(1);
-	app.footer("Examples:\n  gupbench info\n  gupbench info --json");
+	app.footer("Examples:\n"
+		   "  gupbench info --json\n"
+		   "  gupbench walk --walker pin_fast --memory thp --size 64M --pages-per-call 512 --verify\n"
+		   "  gupbench walk --walker get --memory rofile --size 1M --write   # refused: read-only\n"
+		   "  gupbench walk --walker pin_remote --memory anon --size 4M --json");
 
-	bool json = false;
+	bool info_json = false;
 	auto *info_cmd = app.add_subcommand("info", "show the module's ABI, kernel and page facts");
-	info_cmd->add_flag("--json", json, "print JSON instead of text");
+	info_cmd->add_flag("--json", info_json, "print JSON instead of text");
+
+	WalkOptions o;
+	auto *walk_cmd = app.add_subcommand("walk", "walk one range with one walker, repeatedly");
+	walk_cmd->add_option("--walker", o.walker, "the GUP walker")
+		->check(CLI::IsMember(gupbench::walker_names()))->capture_default_str();
+	walk_cmd->add_option("--memory", o.memory, "what kind of memory to walk")
+		->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
+	walk_cmd->add_option("--size", o.size, "bytes to walk (K, M, G suffixes)")->capture_default_str();
+	walk_cmd->add_option("--pages-per-call", o.pages_per_call, "pages asked of each GUP call")
+		->capture_default_str();
+	walk_cmd->add_option("--repeats", o.repeats, "walks of the range")->capture_default_str();
+	walk_cmd->add_flag("--write", o.write, "FOLL_WRITE");
+	walk_cmd->add_flag("--longterm", o.longterm, "FOLL_LONGTERM (pin walkers)");
+	walk_cmd->add_flag("--force", o.force, "FOLL_FORCE (slow walkers)");
+	walk_cmd->add_flag("--dirty", o.dirty, "release with the dirty-lock variant");
+	walk_cmd->add_flag("--verify", o.verify, "check every page and /proc/vmstat with the ledger");
+	walk_cmd->add_flag("--no-prefault", o.no_prefault, "let GUP fault the pages in");
+	walk_cmd->add_flag("--json", o.json, "print JSON instead of text");
 
 	CLI11_PARSE(app, argc, argv);
 
@@ -25,14 +160,19 @@ int main(int argc, char **argv)
 		gupbench::BenchDevice device(device_path);
 		if (info_cmd->parsed()) {
 			auto info = device.info();
-			if (json)
+			if (info_json)
 				std::cout << gupbench::info_json(info).dump(2) << "\n";
 			else
 				std::cout << gupbench::info_text(info);
+		} else if (walk_cmd->parsed()) {
+			return walk(device, o);
 		}
 	} catch (const gupbench::SystemError &error) {
 		std::fprintf(stderr, "gupbench: %s\n", error.what());
 		return 1;
+	} catch (const std::exception &error) {
+		std::fprintf(stderr, "gupbench: %s\n", error.what());
+		return 2;
 	}
 	return 0;
 }

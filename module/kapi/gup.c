@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One wrapper per exported GUP function. Signature differences between kernels stay here:
+ * 6.1 passes a `vmas` array to get/pin_user_pages(_remote); 6.5 removed it.
+ */
+#include <linux/mm.h>
+#include <linux/version.h>
+
+#include "gup.h"
+
+unsigned int kapi_foll_flags(int write, int longterm, int force)
+{
+	return (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0) | (force ? FOLL_FORCE : 0);
+}
+
+long kapi_get_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
+			      struct page **pages)
+{
+	return get_user_pages_fast(start, nr, foll, pages);
+}
+
+long kapi_pin_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
+			      struct page **pages)
+{
+	return pin_user_pages_fast(start, nr, foll, pages);
+}
+
+long kapi_get_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
+				   struct page **pages)
+{
+	return get_user_pages_fast_only(start, nr, foll, pages);
+}
+
+long kapi_pin_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
+				   struct page **pages)
+{
+	return pin_user_pages_fast_only(start, nr, foll, pages);
+}
+
+/* 6.5 removed the `vmas` argument of get/pin_user_pages(_remote); we never want it. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#define GUPBENCH_VMAS(...) __VA_ARGS__, NULL
+#define GUPBENCH_VMAS_LOCKED(locked, ...) __VA_ARGS__, NULL, locked
+#else
+#define GUPBENCH_VMAS(...) __VA_ARGS__
+#define GUPBENCH_VMAS_LOCKED(locked, ...) __VA_ARGS__, locked
+#endif
+
+long kapi_get_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
+			 struct page **pages)
+{
+	return get_user_pages(GUPBENCH_VMAS(start, nr, foll, pages));
+}
+
+long kapi_pin_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
+			 struct page **pages)
+{
+	return pin_user_pages(GUPBENCH_VMAS(start, nr, foll, pages));
+}
+
+long kapi_get_user_pages_unlocked(unsigned long start, unsigned long nr, unsigned int foll,
+				  struct page **pages)
+{
+	return get_user_pages_unlocked(start, nr, pages, foll);
+}
+
+long kapi_pin_user_pages_unlocked(unsigned long start, unsigned long nr, unsigned int foll,
+				  struct page **pages)
+{
+	return pin_user_pages_unlocked(start, nr, pages, foll);
+}
+
+long kapi_get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
+				unsigned int foll, struct page **pages, int *locked)
+{
+	return get_user_pages_remote(GUPBENCH_VMAS_LOCKED(locked, mm, start, nr, foll, pages));
+}
+
+long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
+				unsigned int foll, struct page **pages, int *locked)
+{
+	return pin_user_pages_remote(GUPBENCH_VMAS_LOCKED(locked, mm, start, nr, foll, pages));
+}
+
+void kapi_unpin_user_pages(struct page **pages, unsigned long nr, int make_dirty)
+{
+	if (make_dirty)
+		unpin_user_pages_dirty_lock(pages, nr, true);
+	else
+		unpin_user_pages(pages, nr);
+}
+
+void kapi_put_pages(struct page **pages, unsigned long nr, int make_dirty)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (make_dirty)
+			set_page_dirty_lock(pages[i]);
+		put_page(pages[i]);
+	}
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel's GUP entry points, one wrapper each (gup.c), plus what the ledger reads of
+ * a page (page.c), the mm (mm.c), time (time.c) and /proc/vmstat (vmstat.c). Valid C and
+ * C++; struct page and struct mm_struct are opaque here. Each GUP wrapper returns what
+ * the kernel function returns: pages taken (>= 0) or -errno.
+ */
+#ifndef GUPBENCH_KAPI_GUP_H
+#define GUPBENCH_KAPI_GUP_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct page;
+struct mm_struct;
+
+/* gup.c: FOLL_* flags from gupbench's own (include/uapi/gupbench.h GUPBENCH_FLAG_*). */
+unsigned int kapi_foll_flags(int write, int longterm, int force);
+long kapi_get_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
+			      struct page **pages);
+long kapi_pin_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
+			      struct page **pages);
+long kapi_get_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
+				   struct page **pages);
+long kapi_pin_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
+				   struct page **pages);
+/* The caller holds the mmap read lock of current->mm (kapi_mmap_read_lock). */
+long kapi_get_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
+			 struct page **pages);
+long kapi_pin_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
+			 struct page **pages);
+long kapi_get_user_pages_unlocked(unsigned long start, unsigned long nr, unsigned int foll,
+				  struct page **pages);
+long kapi_pin_user_pages_unlocked(unsigned long start, unsigned long nr, unsigned int foll,
+				  struct page **pages);
+/* The caller holds the mmap read lock of mm; *locked is cleared if GUP dropped it. */
+long kapi_get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
+				unsigned int foll, struct page **pages, int *locked);
+long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
+				unsigned int foll, struct page **pages, int *locked);
+void kapi_unpin_user_pages(struct page **pages, unsigned long nr, int make_dirty);
+void kapi_put_pages(struct page **pages, unsigned long nr, int make_dirty);
+
+/* page.c: what the kernel says of a page and of its folio. */
+int kapi_page_refcount(struct page *page);
+int kapi_folio_pincount(struct page *page); /* large folios only; -1 for small ones */
+int kapi_page_maybe_dma_pinned(struct page *page);
+const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
+unsigned long kapi_page_pfn(struct page *page);
+
+/* mm.c: the mmap lock and mm references. */
+struct mm_struct *kapi_current_mm(void);
+void kapi_mmap_read_lock(struct mm_struct *mm);
+void kapi_mmap_read_unlock(struct mm_struct *mm);
+/* The mm of process `pid` with a reference (mmget); needs CAP_SYS_PTRACE (mm.c). */
+struct mm_struct *kapi_mm_of_pid_for_ptrace(int pid, int *err);
+void kapi_mmput(struct mm_struct *mm);
+
+/* time.c */
+unsigned long long kapi_ktime_ns(void);
+
+/* vmstat.c: /proc/vmstat nr_foll_pin_acquired and nr_foll_pin_released. */
+unsigned long kapi_vmstat_foll_pin_acquired(void);
+unsigned long kapi_vmstat_foll_pin_released(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GUPBENCH_KAPI_GUP_H */

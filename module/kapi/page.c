@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the kernel says of a page: the ledger compares these with what gupbench did. */
+#include <linux/mm.h>
+
+#include "gup.h"
+
+int kapi_page_refcount(struct page *page)
+{
+	return folio_ref_count(page_folio(page));
+}
+
+int kapi_folio_pincount(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	return folio_test_large(folio) ? atomic_read(folio_pincount_ptr(folio)) : -1;
+}
+
+int kapi_page_maybe_dma_pinned(struct page *page)
+{
+	return page_maybe_dma_pinned(page);
+}
+
+const void *kapi_page_folio(struct page *page)
+{
+	return page_folio(page);
+}
+
+unsigned long kapi_page_pfn(struct page *page)
+{
+	return page_to_pfn(page);
+}

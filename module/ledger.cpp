@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ledger.h"
+
+#include "kapi/kapi.h"
+
+namespace gb {
+namespace {
+
+// gupbench runs in flight and started, module-wide: a run that overlaps another cannot
+// attribute the vmstat counters' movement to itself. Plain integers: no constructor.
+u64 runs_in_flight;
+u64 runs_started;
+
+void sift_down(Span<Ledger::Folio> heap, usize root, usize end)
+{
+	while (2 * root + 1 < end) {
+		usize child = 2 * root + 1;
+		if (child + 1 < end && heap[child].folio < heap[child + 1].folio)
+			child++;
+		if (!(heap[root].folio < heap[child].folio))
+			return;
+		Ledger::Folio tmp = heap[root];
+		heap[root] = heap[child];
+		heap[child] = tmp;
+		root = child;
+	}
+}
+
+// In place and O(n log n): a walk may take hundreds of thousands of pages.
+void sort_by_folio(Span<Ledger::Folio> folios)
+{
+	usize n = folios.size();
+	for (usize start = n / 2; start-- > 0;)
+		sift_down(folios, start, n);
+	for (usize end = n; end-- > 1;) {
+		Ledger::Folio tmp = folios[0];
+		folios[0] = folios[end];
+		folios[end] = tmp;
+		sift_down(folios, 0, end);
+	}
+}
+
+} // namespace
+
+Ledger::Ledger(bool pins) : pins_(pins)
+{
+	other_runs_in_flight_ = __atomic_fetch_add(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
+	runs_started_at_open_ = __atomic_add_fetch(&runs_started, 1, __ATOMIC_SEQ_CST);
+	vmstat_acquired_ = kapi_vmstat_foll_pin_acquired();
+	vmstat_released_ = kapi_vmstat_foll_pin_released();
+}
+
+Ledger Ledger::open(bool pins)
+{
+	return Ledger(pins);
+}
+
+Ledger::Ledger(Ledger &&other)
+	: pins_(other.pins_), open_(exchange(other.open_, false)),
+	  runs_started_at_open_(other.runs_started_at_open_),
+	  other_runs_in_flight_(other.other_runs_in_flight_),
+	  vmstat_acquired_(other.vmstat_acquired_), vmstat_released_(other.vmstat_released_),
+	  pages_taken_(other.pages_taken_), folios_(move(other.folios_)),
+	  folio_count_(other.folio_count_)
+{
+}
+
+Ledger::~Ledger()
+{
+	if (open_)
+		__atomic_fetch_sub(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+void Ledger::mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index,
+		      s64 expected, s64 observed)
+{
+	if (out.mismatch != GUPBENCH_MISMATCH_NONE)
+		return; // the first offender is the one reported
+	out.verdict = GUPBENCH_VERDICT_MISMATCH;
+	out.mismatch = what;
+	out.mismatch_page = page_index;
+	out.mismatch_expected = expected;
+	out.mismatch_observed = observed;
+}
+
+Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
+{
+	pages_taken_ = pages.size();
+	folios_ = TRY(UniqueArray<Folio>::try_create(pages.size()));
+	// Consecutive pages of one folio (a THP, a hugetlb page) make one entry...
+	for (usize i = 0; i < pages.size(); i++) {
+		const void *folio = kapi_page_folio(pages[i]);
+		if (folio_count_ && folios_[folio_count_ - 1].folio == folio) {
+			folios_[folio_count_ - 1].taken++;
+			continue;
+		}
+		folios_[folio_count_++] = Folio{ folio, pages[i], i, 1, 0, 0 };
+	}
+	// ...and a folio met again further on (the same page mapped twice) joins its entry.
+	Span<Folio> folios = folios_.span().first(folio_count_);
+	sort_by_folio(folios);
+	usize merged = 0;
+	for (usize i = 0; i < folios.size(); i++) {
+		if (merged && folios[merged - 1].folio == folios[i].folio) {
+			folios[merged - 1].taken += folios[i].taken;
+			folios[merged - 1].first_index =
+				min(folios[merged - 1].first_index, folios[i].first_index);
+		} else {
+			folios[merged++] = folios[i];
+		}
+	}
+	folio_count_ = merged;
+	out.folios = static_cast<u32>(merged);
+
+	u32 bias = kapi_pin_counting_bias();
+	for (Folio &f : folios_.span().first(folio_count_)) {
+		f.refcount = kapi_page_refcount(f.page);
+		f.pincount = kapi_folio_pincount(f.page);
+		if (pins_ && !kapi_page_maybe_dma_pinned(f.page))
+			mismatch(out, GUPBENCH_MISMATCH_NOT_PINNED, f.first_index, 1, 0);
+		// We hold our share, so the count is at least that plus the mapping's own.
+		s64 ours = pins_ && f.pincount < 0 ? s64(f.taken) * bias : s64(f.taken);
+		if (f.refcount < ours + 1)
+			mismatch(out, GUPBENCH_MISMATCH_REFCOUNT_TAKEN, f.first_index, ours + 1,
+				 f.refcount);
+		if (pins_ && f.pincount >= 0 && f.pincount < s64(f.taken))
+			mismatch(out, GUPBENCH_MISMATCH_PINCOUNT_TAKEN, f.first_index, f.taken,
+				 f.pincount);
+	}
+	return {};
+}
+
+void Ledger::after_release(gupbench_repeat &out)
+{
+	u32 bias = kapi_pin_counting_bias();
+	for (const Folio &f : folios_.span().first(folio_count_)) {
+		bool small = f.pincount < 0;
+		s64 ref_share = pins_ && small ? s64(f.taken) * bias : s64(f.taken);
+		s64 ref_now = kapi_page_refcount(f.page);
+		if (f.refcount - ref_now != ref_share)
+			mismatch(out, GUPBENCH_MISMATCH_REFCOUNT_RELEASED, f.first_index,
+				 f.refcount - ref_share, ref_now);
+		if (!small) {
+			s64 pin_share = pins_ ? f.taken : 0;
+			s64 pin_now = kapi_folio_pincount(f.page);
+			if (f.pincount - pin_now != pin_share)
+				mismatch(out, GUPBENCH_MISMATCH_PINCOUNT_RELEASED, f.first_index,
+					 f.pincount - pin_share, pin_now);
+		}
+	}
+
+	out.vmstat_pins_acquired = kapi_vmstat_foll_pin_acquired() - vmstat_acquired_;
+	out.vmstat_pins_released = kapi_vmstat_foll_pin_released() - vmstat_released_;
+	bool overlapped = other_runs_in_flight_ != 0 ||
+			  __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != runs_started_at_open_;
+	u64 expected_pins = pins_ ? pages_taken_ : 0;
+	if (out.verdict == GUPBENCH_VERDICT_MISMATCH)
+		return;
+	if (overlapped) {
+		out.verdict = GUPBENCH_VERDICT_PAGES_EXACT_VMSTAT_UNKNOWN;
+	} else if (out.vmstat_pins_acquired != expected_pins ||
+		   out.vmstat_pins_released != expected_pins) {
+		mismatch(out, GUPBENCH_MISMATCH_VMSTAT, 0, expected_pins,
+			 out.vmstat_pins_acquired != expected_pins ? out.vmstat_pins_acquired
+								   : out.vmstat_pins_released);
+	} else {
+		out.verdict = GUPBENCH_VERDICT_EXACT;
+	}
+}
+
+} // namespace gb

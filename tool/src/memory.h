@@ -1,0 +1,39 @@
+// Memory for a walk, of each kind the benchmark covers, mapped and (optionally) faulted in.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gupbench {
+
+enum class MemoryKind { anon, thp, hugetlb, shared, memfd, tmpfs, rofile };
+
+std::optional<MemoryKind> parse_memory_kind(const std::string &name);
+std::string memory_kind_name(MemoryKind kind);
+std::vector<std::string> memory_kind_names();
+
+class Mapping {
+public:
+	// Maps `length` bytes of `kind`; prefault touches every page (writes where writable).
+	Mapping(MemoryKind kind, std::size_t length, bool prefault);
+	~Mapping();
+	Mapping(const Mapping &) = delete;
+	Mapping &operator=(const Mapping &) = delete;
+
+	unsigned long addr() const { return reinterpret_cast<unsigned long>(base_); }
+	std::size_t length() const { return length_; }
+	bool writable() const { return kind_ != MemoryKind::rofile; }
+	MemoryKind kind() const { return kind_; }
+
+private:
+	MemoryKind kind_;
+	char *base_ = nullptr;
+	char *reservation_ = nullptr; // THP: the over-sized mapping we aligned within
+	std::size_t reservation_length_ = 0;
+	std::size_t length_;
+	int fd_ = -1;
+};
+
+} // namespace gupbench

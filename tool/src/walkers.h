@@ -1,0 +1,18 @@
+// Names of walkers, flags, verdicts and mismatches, as the command line and JSON say them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uapi/gupbench.h>
+
+namespace gupbench {
+
+std::optional<gupbench_walker> parse_walker(const std::string &name);
+std::string walker_name(unsigned walker);
+std::vector<std::string> walker_names();
+std::string verdict_name(unsigned verdict);
+std::string mismatch_name(unsigned mismatch);
+
+} // namespace gupbench
