@@ -23,6 +23,10 @@ int gbk_kernel_errno(const char *name);
 unsigned int gbk_kernel_ioctl_info(void);
 unsigned long gbk_kernel_sizeof_info(void);
 
+/* user_mm.c: a user mm for the cases of the gupbench_core suite. 0 when mapping fails. */
+unsigned long gbk_user_map_anon(unsigned long bytes);
+void gbk_user_unmap(unsigned long addr, unsigned long bytes);
+
 #ifdef __cplusplus
 }
 

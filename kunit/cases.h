@@ -26,9 +26,18 @@ struct kunit;
 	X(errno_values_match_kernel)                                                       \
 	X(ioctl_numbers_match_kernel)
 
+#define GBK_CORE_CASES(X)                                                                  \
+	X(walker_refuses_forbidden_flags)                                                  \
+	X(checked_range_refuses_bad_ranges)                                                \
+	X(pin_fast_ledger_is_exact)                                                        \
+	X(every_local_walker_takes_every_page)                                             \
+	X(pinned_pages_release_when_dropped)                                               \
+	X(walk_stops_at_a_hole_and_keeps_what_it_took)
+
 #define GBK_DECLARE(name) void gbk_##name(struct kunit *test);
 GBK_SUPPORT_CASES(GBK_DECLARE)
 GBK_ABI_CASES(GBK_DECLARE)
+GBK_CORE_CASES(GBK_DECLARE)
 #undef GBK_DECLARE
 
 #ifdef __cplusplus

@@ -9,6 +9,13 @@
 
 static struct kunit_case support_cases[] = { GBK_SUPPORT_CASES(GBK_CASE){} };
 static struct kunit_case abi_cases[] = { GBK_ABI_CASES(GBK_CASE){} };
+static struct kunit_case core_cases[] = { GBK_CORE_CASES(GBK_CASE){} };
+
+/* user_mm.c */
+int gbk_user_mm_suite_init(struct kunit_suite *suite);
+void gbk_user_mm_suite_exit(struct kunit_suite *suite);
+int gbk_user_mm_case_init(struct kunit *test);
+void gbk_user_mm_case_exit(struct kunit *test);
 
 static struct kunit_suite support_suite = {
 	.name = "gupbench_support",
@@ -20,7 +27,17 @@ static struct kunit_suite abi_suite = {
 	.test_cases = abi_cases,
 };
 
-kunit_test_suites(&support_suite, &abi_suite);
+/* The walkers, PinnedPages and the ledger on real user memory (see user_mm.c). */
+static struct kunit_suite core_suite = {
+	.name = "gupbench_core",
+	.suite_init = gbk_user_mm_suite_init,
+	.suite_exit = gbk_user_mm_suite_exit,
+	.init = gbk_user_mm_case_init,
+	.exit = gbk_user_mm_case_exit,
+	.test_cases = core_cases,
+};
+
+kunit_test_suites(&support_suite, &abi_suite, &core_suite);
 
 MODULE_DESCRIPTION("KUnit suites for gupbench");
 MODULE_LICENSE("GPL");

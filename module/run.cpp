@@ -7,6 +7,7 @@
 #include "pinned_pages.h"
 #include "session.h"
 #include "user_struct.h"
+#include "walk.h"
 #include "walker.h"
 
 namespace gb {
@@ -14,41 +15,10 @@ namespace {
 
 constexpr u32 max_repeats = 1000;
 
-struct Range {
-	UserAddr start;
-	usize pages;
-};
-
-Result<Range> checked_range(const gupbench_run &run)
-{
-	u64 page = kapi_page_size();
-	u64 end;
-	if (run.length == 0 || (run.addr | run.length) & (page - 1)) {
-		kapi_log_err("run: addr %#llx and length %llu must be page aligned, length > 0",
-			     run.addr, run.length);
-		return Errno::inval;
-	}
-	if (__builtin_add_overflow(run.addr, run.length, &end)) {
-		kapi_log_err("run: addr + length overflows");
-		return Errno::overflow;
-	}
-	u64 pages = run.length / page;
-	if (pages > kapi_param_max_pages_per_run()) {
-		kapi_log_err("run: %llu pages is over max_pages_per_run (%u)", pages,
-			     kapi_param_max_pages_per_run());
-		return Errno::too_big;
-	}
-	if (run.pages_per_call == 0 || run.pages_per_call > kapi_param_max_pages_per_run()) {
-		kapi_log_err("run: pages_per_call %u is not in 1..%u", run.pages_per_call,
-			     kapi_param_max_pages_per_run());
-		return Errno::inval;
-	}
-	return Range{ run.addr, pages };
-}
-
 void record_call(gupbench_repeat &out, u64 ns)
 {
 	out.calls++;
+	out.get_ns += ns;
 	out.histogram[log2_bucket(ns, GUPBENCH_HIST_BUCKETS)]++;
 	out.call_min_ns = out.calls == 1 ? ns : min(out.call_min_ns, ns);
 	out.call_max_ns = max(out.call_max_ns, ns);
@@ -62,23 +32,10 @@ Result<void> walk_once(const Walker &walker, Range range, usize pages_per_call, 
 	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(),
 					     flags & GUPBENCH_FLAG_DIRTY));
 	auto ledger = Ledger::open(walker.traits().pins);
-	u64 page_size = kapi_page_size();
-
-	while (pages.count() < range.pages) {
-		Span<struct page *> next = pages.unfilled().first(pages_per_call);
-		UserAddr at = range.start + pages.count() * page_size;
-		u64 t0 = kapi_ktime_ns();
-		auto taken = walker.take(at, next);
-		u64 t1 = kapi_ktime_ns();
-		record_call(out, t1 - t0);
-		out.get_ns += t1 - t0;
-		if (taken.is_error()) {
-			out.error = static_cast<s32>(taken.error().to_kernel());
-			out.error_offset = pages.count() * page_size;
-			break;
-		}
-		pages.adopt(taken.value());
-	}
+	WalkStop stop = walk_range(walker, range, pages_per_call, pages,
+				   [&out](u64 ns) { record_call(out, ns); });
+	out.error = stop.error;
+	out.error_offset = stop.error_offset;
 	out.pages_done = pages.count();
 
 	bool verify = flags & GUPBENCH_FLAG_VERIFY;
@@ -107,7 +64,7 @@ Result<long> Session::run(UserAddr arg)
 			     run.repeat_size, sizeof(gupbench_repeat));
 		return Errno::inval;
 	}
-	Range range = TRY(checked_range(run));
+	Range range = TRY(checked_range(run.addr, run.length, run.pages_per_call));
 	Walker walker = TRY(Walker::create(run.walker, run.flags, run.target_pid));
 
 	for (u32 i = 0; i < run.repeats; i++) {

@@ -2,15 +2,17 @@
 #include "session.h"
 
 #include "entry.h"
-#include "gupbench/alloc.h"
 #include "kapi/kapi.h"
 
 #include <uapi/gupbench.h>
 
-// The C entry (entry.c) knows a session only as this opaque type.
-struct gupbench_session : gb::Session {};
-
 namespace gb {
+
+Result<UniquePtr<Session>> Session::create()
+{
+	Mutex lock = TRY(Mutex::create());
+	return try_make<Session>(move(lock));
+}
 
 Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)
 {
@@ -21,6 +23,12 @@ Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)
 		return info(arg);
 	case _IOC_NR(GUPBENCH_IOC_RUN):
 		return run(arg);
+	case _IOC_NR(GUPBENCH_IOC_HOLD):
+		return hold(arg);
+	case _IOC_NR(GUPBENCH_IOC_RELEASE):
+		return release();
+	case _IOC_NR(GUPBENCH_IOC_READ):
+		return read(arg);
 	default:
 		kapi_log_err("unknown ioctl command %#x", cmd);
 		return Errno::notty;
@@ -29,23 +37,29 @@ Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)
 
 } // namespace gb
 
+// The C entry (entry.c) knows a session only as an opaque pointer.
+static gb::Session *from_c(struct gupbench_session *session)
+{
+	return reinterpret_cast<gb::Session *>(session);
+}
+
 extern "C" int gupbench_session_open(struct gupbench_session **session)
 {
-	auto made = gb::try_make<gupbench_session>();
+	auto made = gb::Session::create();
 	if (made.is_error())
 		return static_cast<int>(made.error().to_kernel());
-	*session = made.value().leak();
+	*session = reinterpret_cast<struct gupbench_session *>(made.value().leak());
 	return 0;
 }
 
 extern "C" void gupbench_session_release(struct gupbench_session *session)
 {
-	gb::UniquePtr<gupbench_session> owned(session);
+	gb::UniquePtr<gb::Session> owned(from_c(session));
 }
 
 extern "C" long gupbench_session_ioctl(struct gupbench_session *session, unsigned int cmd,
 				       unsigned long uarg)
 {
-	auto answer = session->ioctl(cmd, uarg);
+	auto answer = from_c(session)->ioctl(cmd, uarg);
 	return answer.is_ok() ? answer.value() : answer.error().to_kernel();
 }

@@ -18,7 +18,11 @@ gb-cxx-c-only-flags := -std=gnu11 -std=gnu89 -Wstrict-prototypes -Werror=strict-
 # no atexit, no C++ standard library headers.
 gb-cxx-flags := -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-use-cxa-atexit -nostdinc++ -ffreestanding -fno-asynchronous-unwind-tables \
-	-fno-gnu-unique
+	-fno-gnu-unique -fno-reorder-blocks-and-partition
+
+# Why -fno-reorder-blocks-and-partition: objtool finds the parent of a `foo.cold` part by
+# its name, and gives up on names over 128 characters, which mangled C++ templates reach.
+# Without the hot/cold split there are no .cold parts.
 
 # Not $(LINUXINCLUDE) nor the forced includes of compiler_types.h: C++ sees no Linux header.
 gb_cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) \

@@ -121,4 +121,34 @@ struct gupbench_run {
 
 #define GUPBENCH_IOC_RUN _IOWR(GUPBENCH_IOC_MAGIC, 0x01, struct gupbench_run)
 
+/*
+ * GUPBENCH_IOC_HOLD: take [addr, addr + length) and keep it until RELEASE or until this
+ * file is closed (one hold per open file; a second HOLD is refused with EBUSY). A walk
+ * that fails part way keeps nothing and returns its errno.
+ */
+struct gupbench_hold {
+	__u32 size;           /* in: sizeof(struct gupbench_hold) */
+	__u32 walker;         /* in: enum gupbench_walker (not the remote ones) */
+	__u64 flags;          /* in: GUPBENCH_FLAG_WRITE, _LONGTERM, _FORCE, _DIRTY */
+	__u64 addr;           /* in: page aligned */
+	__u64 length;         /* in: bytes, a multiple of the page size, > 0 */
+	__u32 pages_per_call; /* in: as for RUN */
+	__u32 reserved;       /* in: 0 */
+	__u64 pages_held;     /* out */
+};
+#define GUPBENCH_HOLD_SIZE_V1 sizeof(struct gupbench_hold)
+
+/* GUPBENCH_IOC_READ: copy the held pages' current contents to a user buffer. */
+struct gupbench_read {
+	__u32 size;      /* in: sizeof(struct gupbench_read) */
+	__u32 reserved;  /* in: 0 */
+	__u64 buffer;    /* in: user pointer */
+	__u64 length;    /* in: bytes; at most the held length */
+};
+#define GUPBENCH_READ_SIZE_V1 sizeof(struct gupbench_read)
+
+#define GUPBENCH_IOC_HOLD _IOWR(GUPBENCH_IOC_MAGIC, 0x02, struct gupbench_hold)
+#define GUPBENCH_IOC_RELEASE _IO(GUPBENCH_IOC_MAGIC, 0x03)  /* EINVAL when nothing is held */
+#define GUPBENCH_IOC_READ _IOW(GUPBENCH_IOC_MAGIC, 0x04, struct gupbench_read)
+
 #endif /* _UAPI_GUPBENCH_H */

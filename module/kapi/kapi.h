@@ -15,11 +15,22 @@ extern "C" {
 void *kapi_alloc_zeroed(unsigned long bytes, int charge_to_memcg);
 void kapi_free(const void *memory);
 
+struct page;
+
 /* uaccess.c: 0 or -errno. */
 int kapi_get_user_u32(unsigned int *value, unsigned long uaddr);
 int kapi_copy_struct_from_user(void *dst, unsigned long dst_size, unsigned long uaddr,
 			       unsigned long user_size);
 int kapi_copy_to_user(unsigned long uaddr, const void *src, unsigned long bytes);
+
+int kapi_copy_page_to_user(unsigned long uaddr, struct page *page, unsigned long bytes);
+
+/* mutex.c: a sleeping lock, allocated (its size depends on the lock debugging config). */
+struct mutex;
+struct mutex *kapi_mutex_create(void);
+void kapi_mutex_destroy(struct mutex *mutex);
+void kapi_mutex_lock(struct mutex *mutex);
+void kapi_mutex_unlock(struct mutex *mutex);
 
 /* system.c: facts about the running kernel. */
 const char *kapi_kernel_release(void);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/highmem.h>
 #include <linux/uaccess.h>
 
 #include "kapi.h"
@@ -17,4 +18,13 @@ int kapi_copy_struct_from_user(void *dst, unsigned long dst_size, unsigned long 
 int kapi_copy_to_user(unsigned long uaddr, const void *src, unsigned long bytes)
 {
 	return copy_to_user((void __user *)uaddr, src, bytes) ? -EFAULT : 0;
+}
+
+int kapi_copy_page_to_user(unsigned long uaddr, struct page *page, unsigned long bytes)
+{
+	void *kaddr = kmap_local_page(page);
+	unsigned long left = copy_to_user((void __user *)uaddr, kaddr, bytes);
+
+	kunmap_local(kaddr);
+	return left ? -EFAULT : 0;
 }

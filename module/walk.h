@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+// The chunked walk shared by RUN and HOLD: take [start, start + pages) into `taken`, at
+// most pages_per_call per GUP call, continuing after short returns. A failure stops the
+// walk; what was taken stays in `taken` (which releases it) and the failure is returned
+// with where it happened. `on_call(ns, ...)` sees each call's duration, and only that is
+// timed: the loop adds no work around the GUP call.
+#pragma once
+
+#include "kapi/gup.h"
+#include "kapi/kapi.h"
+#include "pinned_pages.h"
+#include "walker.h"
+
+namespace gb {
+
+struct Range {
+	UserAddr start;
+	usize pages;
+};
+
+// addr and length page aligned, length > 0, no overflow, within max_pages_per_run, and
+// pages_per_call in 1..max_pages_per_run; else a clear errno and a line in dmesg.
+Result<Range> checked_range(u64 addr, u64 length, u32 pages_per_call);
+
+struct WalkStop {
+	s32 error = 0;         // 0 when the whole range was taken
+	u64 error_offset = 0;  // bytes from the start where the failing call began
+};
+
+template <typename OnCall>
+WalkStop walk_range(const Walker &walker, Range range, usize pages_per_call, PinnedPages &taken,
+		    OnCall &&on_call)
+{
+	const u64 page_size = kapi_page_size();
+	while (taken.count() < range.pages) {
+		Span<struct page *> next = taken.unfilled().first(pages_per_call);
+		UserAddr at = range.start + taken.count() * page_size;
+		u64 t0 = kapi_ktime_ns();
+		auto result = walker.take(at, next);
+		u64 t1 = kapi_ktime_ns();
+		on_call(t1 - t0);
+		if (result.is_error())
+			return WalkStop{ static_cast<s32>(result.error().to_kernel()),
+					 taken.count() * page_size };
+		taken.adopt(result.value());
+	}
+	return WalkStop{};
+}
+
+} // namespace gb

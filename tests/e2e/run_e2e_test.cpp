@@ -1,0 +1,373 @@
+// RUN and HOLD end to end, in the guest: every walker on every kind of memory, partial
+// ranges, refusals, and the accounting seen from /proc/vmstat.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_device.h"
+#include "memory.h"
+#include "walkers.h"
+
+using gupbench::MemoryKind;
+
+namespace {
+
+const unsigned long page_size = sysconf(_SC_PAGESIZE);
+constexpr std::size_t walk_length = 4u << 20; // two 2 MiB huge pages' worth
+
+void write_file(const char *path, const std::string &text)
+{
+	std::ofstream(path) << text;
+}
+
+// nr_foll_pin_acquired and _released, folded first: /proc/vmstat alone lags behind.
+std::pair<long, long> vmstat_pins()
+{
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	std::ifstream in("/proc/vmstat");
+	std::string name;
+	long value, acquired = -1, released = -1;
+	while (in >> name >> value) {
+		if (name == "nr_foll_pin_acquired")
+			acquired = value;
+		if (name == "nr_foll_pin_released")
+			released = value;
+	}
+	return { acquired, released };
+}
+
+gupbench_run request_for(unsigned walker, unsigned long addr, std::size_t length, unsigned ppc,
+			 unsigned long long flags)
+{
+	gupbench_run r{};
+	r.walker = walker;
+	r.addr = addr;
+	r.length = length;
+	r.pages_per_call = ppc;
+	r.repeats = 1;
+	r.flags = flags;
+	return r;
+}
+
+// The errno of a RUN the module must refuse (0 if it accepted it).
+int refused_run(gupbench_run r)
+{
+	gupbench_repeat out[2]{};
+	r.size = sizeof(r);
+	r.repeat_size = sizeof(gupbench_repeat);
+	r.results = reinterpret_cast<unsigned long>(out);
+	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	int rc = ioctl(fd, GUPBENCH_IOC_RUN, &r) == 0 ? 0 : errno;
+	close(fd);
+	return rc;
+}
+
+struct Case {
+	gupbench_walker walker;
+	MemoryKind memory;
+	bool write;
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case> &info)
+{
+	return gupbench::walker_name(info.param.walker) + "_" +
+	       gupbench::memory_kind_name(info.param.memory) + (info.param.write ? "_write" : "_read");
+}
+
+std::vector<Case> every_local_case()
+{
+	std::vector<Case> cases;
+	for (unsigned w = 0; w < GUPBENCH_WALKER_COUNT; w++) {
+		if (w == GUPBENCH_WALKER_GET_REMOTE || w == GUPBENCH_WALKER_PIN_REMOTE)
+			continue;
+		for (int m = 0; m <= static_cast<int>(MemoryKind::rofile); m++)
+			for (bool write : { false, true })
+				cases.push_back({ static_cast<gupbench_walker>(w), static_cast<MemoryKind>(m), write });
+	}
+	return cases;
+}
+
+class WalkerMatrix : public ::testing::TestWithParam<Case> {
+public:
+	static void SetUpTestSuite() { write_file("/proc/sys/vm/nr_hugepages", "8"); }
+};
+
+TEST_P(WalkerMatrix, TakesEveryPageAndAccountsExactly)
+{
+	const Case c = GetParam();
+	gupbench::Mapping mapping(c.memory, walk_length, true);
+	gupbench::BenchDevice device;
+	auto flags = GUPBENCH_FLAG_VERIFY | (c.write ? GUPBENCH_FLAG_WRITE : 0);
+	auto r = device.run(request_for(c.walker, mapping.addr(), walk_length, 512, flags))[0];
+	const unsigned long pages = walk_length / page_size;
+
+	if (c.write && !mapping.writable()) {
+		// A write pin of a read-only mapping is refused, and nothing stays taken.
+		EXPECT_EQ(r.error, -EFAULT);
+		EXPECT_EQ(r.pages_done, 0u);
+		EXPECT_EQ(r.error_offset, 0u);
+		return;
+	}
+	EXPECT_EQ(r.error, 0) << strerror(-r.error) << " at offset " << r.error_offset;
+	EXPECT_EQ(r.pages_done, pages);
+	EXPECT_EQ(r.calls, pages / 512);
+	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT))
+		<< gupbench::verdict_name(r.verdict) << ": " << gupbench::mismatch_name(r.mismatch)
+		<< " at page " << r.mismatch_page << ", expected " << r.mismatch_expected << ", saw "
+		<< r.mismatch_observed;
+	bool pins = c.walker % 2 == 1; // odd walkers pin (enum gupbench_walker)
+	EXPECT_EQ(r.vmstat_pins_acquired, pins ? pages : 0);
+	EXPECT_EQ(r.vmstat_pins_released, pins ? pages : 0);
+	EXPECT_GT(r.get_ns, 0u);
+	if (c.memory == MemoryKind::thp || c.memory == MemoryKind::hugetlb) {
+		EXPECT_EQ(r.folios, walk_length / (2u << 20)) << "not backed by 2 MiB folios";
+	}
+	if (c.memory == MemoryKind::anon) {
+		EXPECT_EQ(r.folios, pages) << "MADV_NOHUGEPAGE memory in large folios";
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, WalkerMatrix, ::testing::ValuesIn(every_local_case()), case_name);
+
+TEST(Run, RemoteWalkOfAChildProcess)
+{
+	int to_parent[2];
+	ASSERT_EQ(pipe(to_parent), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		gupbench::Mapping mapping(MemoryKind::anon, walk_length, true);
+		unsigned long addr = mapping.addr();
+		(void)!write(to_parent[1], &addr, sizeof(addr));
+		pause();
+		_exit(0);
+	}
+	unsigned long addr = 0;
+	ASSERT_EQ(read(to_parent[0], &addr, sizeof(addr)), ssize_t(sizeof(addr)));
+	gupbench::BenchDevice device;
+	for (auto walker : { GUPBENCH_WALKER_GET_REMOTE, GUPBENCH_WALKER_PIN_REMOTE }) {
+		auto request = request_for(walker, addr, walk_length, 123, GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WRITE);
+		request.target_pid = child;
+		auto r = device.run(request)[0];
+		EXPECT_EQ(r.error, 0) << gupbench::walker_name(walker);
+		EXPECT_EQ(r.pages_done, walk_length / page_size);
+		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+	}
+	kill(child, SIGKILL);
+	waitpid(child, nullptr, 0);
+	auto request = request_for(GUPBENCH_WALKER_PIN_REMOTE, addr, walk_length, 1, 0);
+	request.target_pid = child; // reaped: no such process
+	EXPECT_EQ(refused_run(request), ESRCH);
+}
+
+// A hole in the middle: the walk stops at it, says where and why, and releases what it took.
+TEST(Run, HoleInTheMiddleStopsTheWalkThere)
+{
+	auto *base = static_cast<char *>(mmap(nullptr, 8 * page_size, PROT_READ | PROT_WRITE,
+					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	ASSERT_NE(base, MAP_FAILED);
+	memset(base, 1, 8 * page_size);
+	ASSERT_EQ(munmap(base + 3 * page_size, page_size), 0);
+	auto before = vmstat_pins();
+	gupbench::BenchDevice device;
+	for (unsigned w = 0; w < GUPBENCH_WALKER_GET_REMOTE; w++) {
+		for (unsigned ppc : { 1u, 2u, 8u }) {
+			auto r = device.run(request_for(w, reinterpret_cast<unsigned long>(base),
+							8 * page_size, ppc, GUPBENCH_FLAG_VERIFY))[0];
+			SCOPED_TRACE(gupbench::walker_name(w) + " ppc " + std::to_string(ppc));
+			EXPECT_EQ(r.error, -EFAULT);
+			EXPECT_EQ(r.pages_done, 3u);
+			EXPECT_EQ(r.error_offset, 3 * page_size);
+			EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+		}
+	}
+	auto after = vmstat_pins();
+	EXPECT_EQ(after.first - before.first, after.second - before.second);
+	munmap(base, 8 * page_size);
+}
+
+TEST(Run, UnmappedTailStopsAtTheEnd)
+{
+	auto *base = static_cast<char *>(mmap(nullptr, 4 * page_size, PROT_READ | PROT_WRITE,
+					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	ASSERT_NE(base, MAP_FAILED);
+	ASSERT_EQ(munmap(base + 2 * page_size, 2 * page_size), 0);
+	gupbench::BenchDevice device;
+	auto r = device.run(request_for(GUPBENCH_WALKER_PIN_FAST, reinterpret_cast<unsigned long>(base),
+					4 * page_size, 4, GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WRITE))[0];
+	EXPECT_EQ(r.error, -EFAULT);
+	EXPECT_EQ(r.pages_done, 2u);
+	EXPECT_EQ(r.error_offset, 2 * page_size);
+	munmap(base, 2 * page_size);
+}
+
+TEST(Run, FastOnlyWalkersDoNotFault)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 16 * page_size, false); // never touched
+	gupbench::BenchDevice device;
+	auto r = device.run(request_for(GUPBENCH_WALKER_PIN_FAST_ONLY, mapping.addr(), 16 * page_size, 16,
+					GUPBENCH_FLAG_WRITE | GUPBENCH_FLAG_VERIFY))[0];
+	EXPECT_EQ(r.error, -EFAULT);
+	EXPECT_EQ(r.pages_done, 0u);
+	// The ordinary fast walker faults the pages in.
+	r = device.run(request_for(GUPBENCH_WALKER_PIN_FAST, mapping.addr(), 16 * page_size, 16,
+				   GUPBENCH_FLAG_WRITE | GUPBENCH_FLAG_VERIFY))[0];
+	EXPECT_EQ(r.error, 0);
+	EXPECT_EQ(r.pages_done, 16u);
+	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+}
+
+TEST(Run, ForceWritesThroughAReadOnlyPrivateMapping)
+{
+	gupbench::Mapping mapping(MemoryKind::rofile, 4 * page_size, true);
+	gupbench::BenchDevice device;
+	auto r = device.run(request_for(GUPBENCH_WALKER_PIN, mapping.addr(), 4 * page_size, 4,
+					GUPBENCH_FLAG_WRITE | GUPBENCH_FLAG_FORCE | GUPBENCH_FLAG_VERIFY))[0];
+	EXPECT_EQ(r.error, 0);
+	EXPECT_EQ(r.pages_done, 4u);
+	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+}
+
+TEST(Run, RepeatsAndHistogramAddUp)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 64 * page_size, true);
+	gupbench::BenchDevice device;
+	auto request = request_for(GUPBENCH_WALKER_GET_FAST, mapping.addr(), 64 * page_size, 5, 0);
+	request.repeats = 4;
+	auto repeats = device.run(request);
+	ASSERT_EQ(repeats.size(), 4u);
+	for (const auto &r : repeats) {
+		EXPECT_EQ(r.pages_done, 64u);
+		EXPECT_EQ(r.calls, 13u); // 12 calls of 5 pages and one of 4
+		unsigned long long in_histogram = 0;
+		for (auto count : r.histogram)
+			in_histogram += count;
+		EXPECT_EQ(in_histogram, r.calls);
+		EXPECT_LE(r.call_min_ns, r.call_max_ns);
+		EXPECT_GE(r.get_ns, r.call_max_ns);
+		EXPECT_LE(r.get_ns, r.call_max_ns * r.calls);
+		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_NOT_CHECKED));
+	}
+}
+
+TEST(Run, RefusesBadRequests)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 16 * page_size, true);
+	auto good = request_for(GUPBENCH_WALKER_PIN_FAST, mapping.addr(), 16 * page_size, 4, 0);
+	EXPECT_EQ(refused_run(good), 0);
+	auto r = good;
+	r.pages_per_call = 0; // the 6.1 fast-walker bug: never passed on
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.length = 0;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.addr += 1;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.length += 100;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.addr = ~0ul & ~(page_size - 1);
+	EXPECT_EQ(refused_run(r), EOVERFLOW);
+	r = good, r.length = 1ull << 40;
+	EXPECT_EQ(refused_run(r), E2BIG);
+	r = good, r.walker = GUPBENCH_WALKER_COUNT;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.flags = 1ull << 40;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.walker = GUPBENCH_WALKER_GET_FAST, r.flags = GUPBENCH_FLAG_LONGTERM;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.flags = GUPBENCH_FLAG_FORCE;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.target_pid = getpid();
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.repeats = 0;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	r = good, r.repeats = 1001;
+	EXPECT_EQ(refused_run(r), EINVAL);
+	// A kernel address: GUP refuses it, and the walk reports that.
+	gupbench::BenchDevice device;
+	auto kernel = device.run(request_for(GUPBENCH_WALKER_PIN_FAST, 0xffff888000000000ul,
+					     4 * page_size, 4, 0))[0];
+	EXPECT_EQ(kernel.error, -EFAULT);
+	EXPECT_EQ(kernel.pages_done, 0u);
+}
+
+int ioctl_errno(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) == 0 ? 0 : errno;
+}
+
+TEST(Hold, ReadSeesWhatUserspaceWroteAndCloseReleases)
+{
+	auto before = vmstat_pins();
+	gupbench::Mapping mapping(MemoryKind::anon, 8 * page_size, true);
+	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	ASSERT_GE(fd, 0);
+	gupbench_hold hold{};
+	hold.size = sizeof(hold);
+	hold.walker = GUPBENCH_WALKER_PIN_FAST;
+	hold.flags = GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE;
+	hold.addr = mapping.addr();
+	hold.length = 8 * page_size;
+	hold.pages_per_call = 3;
+	ASSERT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &hold), 0);
+	EXPECT_EQ(hold.pages_held, 8u);
+	EXPECT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &hold), EBUSY);
+
+	auto *bytes = reinterpret_cast<unsigned char *>(mapping.addr());
+	for (unsigned long i = 0; i < 8 * page_size; i++)
+		bytes[i] = static_cast<unsigned char>(i * 7 + 3);
+	std::vector<unsigned char> seen(8 * page_size);
+	gupbench_read read_request{};
+	read_request.size = sizeof(read_request);
+	read_request.buffer = reinterpret_cast<unsigned long>(seen.data());
+	read_request.length = seen.size();
+	ASSERT_EQ(ioctl_errno(fd, GUPBENCH_IOC_READ, &read_request), 0);
+	EXPECT_EQ(memcmp(seen.data(), bytes, seen.size()), 0);
+	read_request.length = 9 * page_size;
+	EXPECT_EQ(ioctl_errno(fd, GUPBENCH_IOC_READ, &read_request), EINVAL);
+
+	// A second file holds at the same time without interfering.
+	int other = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	EXPECT_EQ(ioctl_errno(other, GUPBENCH_IOC_HOLD, &hold), 0);
+	EXPECT_EQ(ioctl_errno(other, GUPBENCH_IOC_RELEASE, nullptr), 0);
+	EXPECT_EQ(ioctl_errno(other, GUPBENCH_IOC_RELEASE, nullptr), EINVAL);
+	EXPECT_EQ(ioctl_errno(other, GUPBENCH_IOC_READ, &read_request), EINVAL);
+	close(other);
+
+	auto holding = vmstat_pins();
+	EXPECT_EQ(holding.first - before.first - (holding.second - before.second), 8);
+	close(fd); // releases the hold
+	auto after = vmstat_pins();
+	EXPECT_EQ(after.first - before.first, after.second - before.second);
+}
+
+TEST(Hold, AFailedHoldKeepsNothing)
+{
+	auto before = vmstat_pins();
+	auto *base = static_cast<char *>(mmap(nullptr, 4 * page_size, PROT_READ | PROT_WRITE,
+					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	memset(base, 1, 4 * page_size);
+	munmap(base + 2 * page_size, page_size);
+	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	gupbench_hold hold{};
+	hold.size = sizeof(hold);
+	hold.walker = GUPBENCH_WALKER_PIN;
+	hold.addr = reinterpret_cast<unsigned long>(base);
+	hold.length = 4 * page_size;
+	hold.pages_per_call = 1;
+	EXPECT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &hold), EFAULT);
+	EXPECT_EQ(ioctl_errno(fd, GUPBENCH_IOC_RELEASE, nullptr), EINVAL);
+	hold.walker = GUPBENCH_WALKER_PIN_REMOTE;
+	EXPECT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &hold), EINVAL);
+	close(fd);
+	auto after = vmstat_pins();
+	EXPECT_EQ(after.first - before.first, after.second - before.second);
+}
+
+} // namespace
