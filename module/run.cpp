@@ -67,8 +67,11 @@ Result<long> Session::run(UserAddr arg)
 	Range range = TRY(checked_range(run.addr, run.length, run.pages_per_call));
 	Walker walker = TRY(Walker::create(run.walker, run.flags, run.target_pid));
 
+	// The record is 480 bytes: on the heap, not on a kernel stack (KASAN grows frames).
+	auto record = TRY(UniqueArray<gupbench_repeat>::try_create(1, Gfp::kernel));
+	gupbench_repeat &out = record[0];
 	for (u32 i = 0; i < run.repeats; i++) {
-		gupbench_repeat out{};
+		__builtin_memset(&out, 0, sizeof(out));
 		TRY(walk_once(walker, range, run.pages_per_call, run.flags, out));
 		UserAddr slot = run.results + u64(i) * run.repeat_size;
 		TRY(from_kernel_status(kapi_copy_to_user(slot, &out, sizeof(out))));

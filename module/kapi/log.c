@@ -1,28 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kern_levels.h>
 #include <linux/printk.h>
 
 #include "kapi.h"
 
+static void log_at(const char *level, const char *fmt, va_list *args)
+{
+	struct va_format vaf = { .fmt = fmt, .va = args };
+
+	printk("%s" pr_fmt("%pV\n"), level, &vaf);
+}
+
 void kapi_log_err(const char *fmt, ...)
 {
-	struct va_format vaf = { .fmt = fmt };
 	va_list args;
 
 	va_start(args, fmt);
-	vaf.va = &args;
-	pr_err("%pV\n", &vaf);
+	log_at(KERN_ERR, fmt, &args);
 	va_end(args);
 }
 
 void kapi_log_info(const char *fmt, ...)
 {
-	struct va_format vaf = { .fmt = fmt };
 	va_list args;
 
 	va_start(args, fmt);
-	vaf.va = &args;
-	pr_info("%pV\n", &vaf);
+	log_at(KERN_INFO, fmt, &args);
 	va_end(args);
 }
