@@ -273,6 +273,22 @@ TEST(Run, ForceWritesThroughAReadOnlyPrivateMapping)
 	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
 }
 
+// Release through the dirty-lock variants (unpin_user_pages_dirty_lock for pins,
+// set_page_dirty_lock then put_page for gets) on file-backed shared memory.
+TEST(Run, DirtyReleaseOfSharedFilePages)
+{
+	gupbench::Mapping mapping(MemoryKind::tmpfs, 32 * page_size, true);
+	gupbench::BenchDevice device;
+	for (auto walker : { GUPBENCH_WALKER_PIN_FAST, GUPBENCH_WALKER_GET, GUPBENCH_WALKER_PIN_UNLOCKED }) {
+		auto r = device.run(request_for(walker, mapping.addr(), 32 * page_size, 7,
+						GUPBENCH_FLAG_WRITE | GUPBENCH_FLAG_DIRTY | GUPBENCH_FLAG_VERIFY))[0];
+		SCOPED_TRACE(gupbench::walker_name(walker));
+		EXPECT_EQ(r.error, 0);
+		EXPECT_EQ(r.pages_done, 32u);
+		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+	}
+}
+
 TEST(Run, RepeatsAndHistogramAddUp)
 {
 	gupbench::Mapping mapping(MemoryKind::anon, 64 * page_size, true);
