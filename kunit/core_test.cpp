@@ -33,21 +33,11 @@ private:
 	UserAddr addr_;
 };
 
-// Walks `range` with `walker` and the ledger; the repeat's record, as RUN would fill it.
+// RUN's own measure_walk with the ledger on: the record RUN would copy out.
 gupbench_repeat verified_walk(struct kunit *test, const Walker &walker, Range range, usize ppc)
 {
 	gupbench_repeat out{};
-	auto pages = PinnedPages::create(range.pages, walker.release_kind(), false);
-	if (!CHECK(test, pages.is_ok()))
-		return out;
-	auto ledger = Ledger::open(walker.traits().pins);
-	WalkStop stop = walk_range(walker, range, ppc, pages.value(), [&out](u64) { out.calls++; });
-	out.error = stop.error;
-	out.error_offset = stop.error_offset;
-	out.pages_done = pages.value().count();
-	CHECK(test, ledger.after_take(pages.value().held(), out).is_ok());
-	pages.value().release();
-	ledger.after_release(out);
+	CHECK(test, measure_walk(walker, range, ppc, GUPBENCH_FLAG_VERIFY, out).is_ok());
 	return out;
 }
 

@@ -47,4 +47,11 @@ WalkStop walk_range(const Walker &walker, Range range, usize pages_per_call, Pin
 	return WalkStop{};
 }
 
+// One repeat of RUN: walk the range (timing each call into `out`), check it with the
+// ledger when `flags` has GUPBENCH_FLAG_VERIFY, release it (timed). A GUP failure ends the
+// walk and is reported in `out`, not returned, so the caller learns how far it got; only
+// our own failures (no memory) are errors.
+Result<void> measure_walk(const Walker &walker, Range range, usize pages_per_call, u64 flags,
+			  gupbench_repeat &out);
+
 } // namespace gb
