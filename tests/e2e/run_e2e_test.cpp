@@ -141,31 +141,20 @@ INSTANTIATE_TEST_SUITE_P(Every, WalkerMatrix, ::testing::ValuesIn(every_local_ca
 
 TEST(Run, RemoteWalkOfAChildProcess)
 {
-	int to_parent[2];
-	ASSERT_EQ(pipe(to_parent), 0);
-	pid_t child = fork();
-	if (child == 0) {
-		gupbench::Mapping mapping(MemoryKind::anon, walk_length, true);
-		unsigned long addr = mapping.addr();
-		(void)!write(to_parent[1], &addr, sizeof(addr));
-		pause();
-		_exit(0);
-	}
-	unsigned long addr = 0;
-	ASSERT_EQ(read(to_parent[0], &addr, sizeof(addr)), ssize_t(sizeof(addr)));
+	gupbench::RemoteMapping child(MemoryKind::anon, walk_length, true);
 	gupbench::BenchDevice device;
 	for (auto walker : { GUPBENCH_WALKER_GET_REMOTE, GUPBENCH_WALKER_PIN_REMOTE }) {
-		auto request = request_for(walker, addr, walk_length, 123, GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WRITE);
-		request.target_pid = child;
+		auto request = request_for(walker, child.addr(), walk_length, 123, GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WRITE);
+		request.target_pid = child.pid();
 		auto r = device.run(request)[0];
 		EXPECT_EQ(r.error, 0) << gupbench::walker_name(walker);
 		EXPECT_EQ(r.pages_done, walk_length / page_size);
 		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
 	}
-	kill(child, SIGKILL);
-	waitpid(child, nullptr, 0);
-	auto request = request_for(GUPBENCH_WALKER_PIN_REMOTE, addr, walk_length, 1, 0);
-	request.target_pid = child; // reaped: no such process
+	pid_t reaped = child.pid();
+	child.kill_and_reap();
+	auto request = request_for(GUPBENCH_WALKER_PIN_REMOTE, child.addr(), walk_length, 1, 0);
+	request.target_pid = reaped; // no such process any more
 	EXPECT_EQ(refused_run(request), ESRCH);
 }
 

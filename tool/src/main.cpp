@@ -3,9 +3,6 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench_device.h"
 #include "info_report.h"
@@ -41,41 +38,6 @@ std::size_t parse_size(const std::string &text)
 	return value;
 }
 
-// A remote walk needs another process: a child maps the memory and waits to be killed.
-struct RemoteChild {
-	pid_t pid = -1;
-	unsigned long addr = 0;
-	~RemoteChild()
-	{
-		if (pid > 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, nullptr, 0);
-		}
-	}
-};
-
-void spawn_remote(RemoteChild &child, gupbench::MemoryKind kind, std::size_t length, bool prefault)
-{
-	int pipefd[2];
-	if (pipe(pipefd) != 0)
-		throw gupbench::SystemError("pipe", errno);
-	child.pid = fork();
-	if (child.pid < 0)
-		throw gupbench::SystemError("fork", errno);
-	if (child.pid == 0) {
-		gupbench::Mapping mapping(kind, length, prefault);
-		unsigned long addr = mapping.addr();
-		if (write(pipefd[1], &addr, sizeof(addr)) != sizeof(addr))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(pipefd[1]);
-	if (read(pipefd[0], &child.addr, sizeof(child.addr)) != sizeof(child.addr))
-		throw std::runtime_error("the remote child could not map its memory");
-	close(pipefd[0]);
-}
-
 int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 {
 	auto walker = gupbench::parse_walker(o.walker);
@@ -90,11 +52,11 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 			(o.verify ? GUPBENCH_FLAG_VERIFY : 0);
 
 	std::unique_ptr<gupbench::Mapping> local;
-	RemoteChild child;
+	std::unique_ptr<gupbench::RemoteMapping> remote;
 	if (o.walker.ends_with("_remote")) {
-		spawn_remote(child, *kind, request.length, !o.no_prefault);
-		request.addr = child.addr;
-		request.target_pid = child.pid;
+		remote = std::make_unique<gupbench::RemoteMapping>(*kind, request.length, !o.no_prefault);
+		request.addr = remote->addr();
+		request.target_pid = remote->pid();
 	} else {
 		local = std::make_unique<gupbench::Mapping>(*kind, request.length, !o.no_prefault);
 		request.addr = local->addr();

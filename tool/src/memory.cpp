@@ -3,9 +3,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <csignal>
 #include <fcntl.h>
 #include <stdexcept>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_device.h"
@@ -124,6 +126,46 @@ Mapping::~Mapping()
 		munmap(base_, length_);
 	if (fd_ >= 0)
 		close(fd_);
+}
+
+RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
+{
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		throw SystemError("pipe", errno);
+	pid_ = fork();
+	if (pid_ < 0)
+		throw SystemError("fork", errno);
+	if (pid_ == 0) {
+		close(pipefd[0]);
+		Mapping mapping(kind, length, prefault);
+		unsigned long addr = mapping.addr();
+		if (write(pipefd[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ssize_t got = read(pipefd[0], &addr_, sizeof(addr_));
+	close(pipefd[0]);
+	if (got != sizeof(addr_)) {
+		kill_and_reap();
+		throw std::runtime_error("the remote child could not map its memory");
+	}
+}
+
+void RemoteMapping::kill_and_reap()
+{
+	if (pid_ > 0) {
+		kill(pid_, SIGKILL);
+		waitpid(pid_, nullptr, 0);
+		pid_ = -1;
+	}
+}
+
+RemoteMapping::~RemoteMapping()
+{
+	kill_and_reap();
 }
 
 } // namespace gupbench

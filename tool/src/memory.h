@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace gupbench {
@@ -34,6 +35,25 @@ private:
 	std::size_t reservation_length_ = 0;
 	std::size_t length_;
 	int fd_ = -1;
+};
+
+// The same memory in a child process, for the remote walkers: the child maps it, reports
+// its address and waits; the destructor kills and reaps it.
+class RemoteMapping {
+public:
+	RemoteMapping(MemoryKind kind, std::size_t length, bool prefault);
+	~RemoteMapping();
+	RemoteMapping(const RemoteMapping &) = delete;
+	RemoteMapping &operator=(const RemoteMapping &) = delete;
+
+	pid_t pid() const { return pid_; }
+	unsigned long addr() const { return addr_; }
+	// Kills and reaps the child now (its pid then names no process).
+	void kill_and_reap();
+
+private:
+	pid_t pid_ = -1;
+	unsigned long addr_ = 0;
 };
 
 } // namespace gupbench
