@@ -8,16 +8,17 @@ namespace {
 
 // In enum gupbench_walker order.
 constexpr WalkerTraits all_walkers[GUPBENCH_WALKER_COUNT] = {
-	{ "get_fast", false, true, false },
-	{ "pin_fast", true, true, false },
-	{ "get_fast_only", false, true, false },
-	{ "pin_fast_only", true, true, false },
-	{ "get", false, false, false },
-	{ "pin", true, false, false },
-	{ "get_unlocked", false, false, false },
-	{ "pin_unlocked", true, false, false },
-	{ "get_remote", false, false, true },
-	{ "pin_remote", true, false, true },
+	// name             pins   fast   unlocked remote
+	{ "get_fast",      false, true,  false,  false },
+	{ "pin_fast",      true,  true,  false,  false },
+	{ "get_fast_only", false, true,  false,  false },
+	{ "pin_fast_only", true,  true,  false,  false },
+	{ "get",           false, false, false,  false },
+	{ "pin",           true,  false, false,  false },
+	{ "get_unlocked",  false, false, true,   false },
+	{ "pin_unlocked",  true,  false, true,   false },
+	{ "get_remote",    false, false, false,  true },
+	{ "pin_remote",    true,  false, false,  true },
 };
 
 } // namespace
@@ -45,9 +46,17 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 		kapi_log_err("%s: FOLL_LONGTERM needs a pin walker", traits.name);
 		return Errno::inval;
 	}
-	// The lockless walkers reject FOLL_FORCE (it may need a fault to break COW).
-	if ((flags & GUPBENCH_FLAG_FORCE) && traits.fast) {
-		kapi_log_err("%s: FOLL_FORCE is for the slow walkers", traits.name);
+	// The lockless walkers accept neither FOLL_FORCE (it may need a fault to break COW)
+	// nor FOLL_TOUCH; 6.1 WARNs on both there.
+	if ((flags & (GUPBENCH_FLAG_FORCE | GUPBENCH_FLAG_TOUCH)) && traits.fast) {
+		kapi_log_err("%s: FOLL_FORCE and FOLL_TOUCH are for the slow walkers", traits.name);
+		return Errno::inval;
+	}
+	// get_user_pages_unlocked() WARNs on FOLL_LONGTERM in 6.1 (it may drop the lock,
+	// which a long-term pin's vma checks cannot allow).
+	if ((flags & GUPBENCH_FLAG_LONGTERM) && traits.unlocked) {
+		kapi_log_err("%s: FOLL_LONGTERM is not allowed with the unlocked walkers",
+			     traits.name);
 		return Errno::inval;
 	}
 	MmRef remote;
@@ -57,10 +66,10 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 		kapi_log_err("%s: target_pid is for the remote walkers", traits.name);
 		return Errno::inval;
 	}
-	unsigned int foll = kapi_foll_flags(flags & GUPBENCH_FLAG_WRITE,
-					    flags & GUPBENCH_FLAG_LONGTERM,
-					    flags & GUPBENCH_FLAG_FORCE);
-	return Walker(id, foll, move(remote));
+	unsigned int foll = kapi_foll_flags(
+		flags & GUPBENCH_FLAG_WRITE, flags & GUPBENCH_FLAG_LONGTERM,
+		flags & GUPBENCH_FLAG_FORCE, flags & GUPBENCH_FLAG_TOUCH);
+	return Walker(id, flags, foll, move(remote));
 }
 
 long Walker::call(UserAddr start, Span<struct page *> pages) const

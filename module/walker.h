@@ -18,7 +18,8 @@ enum class Release { unpin, put };
 struct WalkerTraits {
 	const char *name;
 	bool pins;      // FOLL_PIN (released by unpin) or FOLL_GET (released by put_page)
-	bool fast;      // lockless walker: FOLL_FORCE is not allowed
+	bool fast;      // lockless walker: FOLL_FORCE and FOLL_TOUCH are not allowed
+	bool unlocked;  // *_unlocked: takes the mmap lock itself and may drop it
 	bool remote;    // acts on another process's mm
 };
 
@@ -33,17 +34,19 @@ public:
 	Result<usize> take(UserAddr start, Span<struct page *> pages) const;
 
 	Release release_kind() const { return traits().pins ? Release::unpin : Release::put; }
+	bool longterm() const { return flags_ & GUPBENCH_FLAG_LONGTERM; }
 	const WalkerTraits &traits() const { return walker_traits(walker_); }
 	gupbench_walker id() const { return walker_; }
 
 private:
-	Walker(gupbench_walker walker, unsigned int foll, MmRef remote_mm)
-		: walker_(walker), foll_(foll), remote_mm_(move(remote_mm))
+	Walker(gupbench_walker walker, u64 flags, unsigned int foll, MmRef remote_mm)
+		: walker_(walker), flags_(flags), foll_(foll), remote_mm_(move(remote_mm))
 	{
 	}
 	long call(UserAddr start, Span<struct page *> pages) const;
 
 	gupbench_walker walker_;
+	u64 flags_; // GUPBENCH_FLAG_*
 	unsigned int foll_;
 	MmRef remote_mm_;
 };

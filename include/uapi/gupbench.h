@@ -59,7 +59,8 @@ enum gupbench_walker {
 #define GUPBENCH_FLAG_FORCE (1ULL << 2)    /* FOLL_FORCE: slow walkers only */
 #define GUPBENCH_FLAG_DIRTY (1ULL << 3)    /* release with the dirty-lock variant */
 #define GUPBENCH_FLAG_VERIFY (1ULL << 4)   /* check every page with the ledger */
-#define GUPBENCH_FLAGS_ALL ((1ULL << 5) - 1)
+#define GUPBENCH_FLAG_TOUCH (1ULL << 5)    /* FOLL_TOUCH: slow walkers only */
+#define GUPBENCH_FLAGS_ALL ((1ULL << 6) - 1)
 
 /* Per-call latency histogram: bucket b counts calls that took [2^b, 2^(b+1)) ns; bucket 0
  * also counts calls of 0 ns. */
@@ -70,7 +71,9 @@ enum gupbench_verdict {
 	GUPBENCH_VERDICT_NOT_CHECKED = 0, /* GUPBENCH_FLAG_VERIFY was not set */
 	GUPBENCH_VERDICT_EXACT = 1,       /* every page and /proc/vmstat moved exactly */
 	GUPBENCH_VERDICT_MISMATCH = 2,    /* see mismatch_* */
-	GUPBENCH_VERDICT_PAGES_EXACT_VMSTAT_UNKNOWN = 3, /* another run overlapped ours */
+	/* Another run overlapped ours: what was taken checked out, but the release and the
+	 * vmstat movement cannot be told apart from the other run's. */
+	GUPBENCH_VERDICT_OVERLAPPED = 3,
 };
 
 enum gupbench_mismatch {
@@ -81,6 +84,8 @@ enum gupbench_mismatch {
 	GUPBENCH_MISMATCH_REFCOUNT_RELEASED = 4, /* refcount not back after release */
 	GUPBENCH_MISMATCH_PINCOUNT_RELEASED = 5, /* pincount not back after release */
 	GUPBENCH_MISMATCH_VMSTAT = 6,           /* nr_foll_pin_* moved by other than ours */
+	GUPBENCH_MISMATCH_NOT_LONGTERM_PINNABLE = 7, /* FOLL_LONGTERM pin of a page that is
+						      * not long-term pinnable (CMA, movable) */
 };
 
 /* One repeat of a RUN: one walk of the whole range, then the release of every page. */

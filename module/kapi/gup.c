@@ -8,9 +8,21 @@
 
 #include "gup.h"
 
-unsigned int kapi_foll_flags(int write, int longterm, int force)
+unsigned int kapi_foll_flags(int write, int longterm, int force, int touch)
 {
-	return (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0) | (force ? FOLL_FORCE : 0);
+	return (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0) |
+	       (force ? FOLL_FORCE : 0) | (touch ? FOLL_TOUCH : 0);
+}
+
+struct kapi_foll_values kapi_foll_values(void)
+{
+	struct kapi_foll_values values = {
+		.write = FOLL_WRITE,
+		.touch = FOLL_TOUCH,
+		.force = FOLL_FORCE,
+		.longterm = FOLL_LONGTERM,
+	};
+	return values;
 }
 
 long kapi_get_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
@@ -70,16 +82,27 @@ long kapi_pin_user_pages_unlocked(unsigned long start, unsigned long nr, unsigne
 	return pin_user_pages_unlocked(start, nr, pages, foll);
 }
 
+/*
+ * 6.1 refuses a `locked` argument together with FOLL_LONGTERM (WARN, -EINVAL; see
+ * __get_user_pages_remote), so a long-term walk keeps the lock and passes none.
+ */
+static int *remote_locked(unsigned int foll, int *locked)
+{
+	return (foll & FOLL_LONGTERM) ? NULL : locked;
+}
+
 long kapi_get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
 				unsigned int foll, struct page **pages, int *locked)
 {
-	return get_user_pages_remote(GUPBENCH_VMAS_LOCKED(locked, mm, start, nr, foll, pages));
+	return get_user_pages_remote(GUPBENCH_VMAS_LOCKED(remote_locked(foll, locked), mm, start,
+							  nr, foll, pages));
 }
 
 long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
 				unsigned int foll, struct page **pages, int *locked)
 {
-	return pin_user_pages_remote(GUPBENCH_VMAS_LOCKED(locked, mm, start, nr, foll, pages));
+	return pin_user_pages_remote(GUPBENCH_VMAS_LOCKED(remote_locked(foll, locked), mm, start,
+							  nr, foll, pages));
 }
 
 void kapi_unpin_user_pages(struct page **pages, unsigned long nr, int make_dirty)

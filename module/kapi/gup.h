@@ -16,7 +16,15 @@ struct page;
 struct mm_struct;
 
 /* gup.c: FOLL_* flags from gupbench's own (include/uapi/gupbench.h GUPBENCH_FLAG_*). */
-unsigned int kapi_foll_flags(int write, int longterm, int force);
+unsigned int kapi_foll_flags(int write, int longterm, int force, int touch);
+/*
+ * The running kernel's values of the FOLL_* flags a caller may pass, for the gup_test
+ * ABI, which carries them raw. The values differ between kernels (6.3 renumbered them).
+ */
+struct kapi_foll_values {
+	unsigned int write, touch, force, longterm;
+};
+struct kapi_foll_values kapi_foll_values(void);
 long kapi_get_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
 			      struct page **pages);
 long kapi_pin_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
@@ -48,6 +56,10 @@ int kapi_folio_pincount(struct page *page); /* large folios only; -1 for small o
 int kapi_page_maybe_dma_pinned(struct page *page);
 const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
 unsigned long kapi_page_pfn(struct page *page);
+/* Whether FOLL_LONGTERM may pin this page (not in ZONE_MOVABLE or CMA, not fs-dax). */
+int kapi_page_longterm_pinnable(struct page *page);
+/* dump_page(): the kernel's description of a page, in dmesg. */
+void kapi_dump_page(struct page *page, const char *reason);
 
 /* mm.c: the mmap lock and mm references. */
 struct mm_struct *kapi_current_mm(void);

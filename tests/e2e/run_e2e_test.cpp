@@ -15,36 +15,19 @@
 #include <unistd.h>
 
 #include "bench_device.h"
+#include "guest_util.h"
 #include "memory.h"
 #include "walkers.h"
 
+using e2e::ioctl_errno;
+using e2e::vmstat_pins;
+using e2e::write_file;
 using gupbench::MemoryKind;
 
 namespace {
 
 const unsigned long page_size = sysconf(_SC_PAGESIZE);
 constexpr std::size_t walk_length = 4u << 20; // two 2 MiB huge pages' worth
-
-void write_file(const char *path, const std::string &text)
-{
-	std::ofstream(path) << text;
-}
-
-// nr_foll_pin_acquired and _released, folded first: /proc/vmstat alone lags behind.
-std::pair<long, long> vmstat_pins()
-{
-	write_file("/proc/sys/vm/stat_refresh", "1");
-	std::ifstream in("/proc/vmstat");
-	std::string name;
-	long value, acquired = -1, released = -1;
-	while (in >> name >> value) {
-		if (name == "nr_foll_pin_acquired")
-			acquired = value;
-		if (name == "nr_foll_pin_released")
-			released = value;
-	}
-	return { acquired, released };
-}
 
 gupbench_run request_for(unsigned walker, unsigned long addr, std::size_t length, unsigned ppc,
 			 unsigned long long flags)
@@ -300,6 +283,40 @@ TEST(Run, RepeatsAndHistogramAddUp)
 	}
 }
 
+// FOLL_LONGTERM on every pin walker that may take it, FOLL_TOUCH on every slow walker;
+// the combinations 6.1 would WARN on are refused before any GUP call.
+TEST(Run, LongtermAndTouchWhereTheKernelTakesThem)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 64 * page_size, true);
+	gupbench::RemoteMapping child(MemoryKind::anon, 64 * page_size, true);
+	gupbench::BenchDevice device;
+	auto exact = [&](unsigned walker, unsigned long long flags) {
+		bool remote = walker == GUPBENCH_WALKER_GET_REMOTE || walker == GUPBENCH_WALKER_PIN_REMOTE;
+		auto request = request_for(walker, remote ? child.addr() : mapping.addr(), 64 * page_size,
+					   16, flags | GUPBENCH_FLAG_VERIFY);
+		request.target_pid = remote ? child.pid() : 0;
+		auto r = device.run(request)[0];
+		EXPECT_EQ(r.error, 0) << gupbench::walker_name(walker) << " flags " << flags;
+		EXPECT_EQ(r.pages_done, 64u);
+		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT))
+			<< gupbench::walker_name(walker) << ": " << gupbench::mismatch_name(r.mismatch);
+	};
+	for (auto walker : { GUPBENCH_WALKER_PIN_FAST, GUPBENCH_WALKER_PIN_FAST_ONLY,
+			     GUPBENCH_WALKER_PIN, GUPBENCH_WALKER_PIN_REMOTE })
+		exact(walker, GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE);
+	for (auto walker : { GUPBENCH_WALKER_GET, GUPBENCH_WALKER_PIN, GUPBENCH_WALKER_GET_UNLOCKED,
+			     GUPBENCH_WALKER_PIN_UNLOCKED, GUPBENCH_WALKER_GET_REMOTE,
+			     GUPBENCH_WALKER_PIN_REMOTE })
+		exact(walker, GUPBENCH_FLAG_TOUCH);
+	auto refused = request_for(GUPBENCH_WALKER_PIN_UNLOCKED, mapping.addr(), 64 * page_size, 16,
+				   GUPBENCH_FLAG_LONGTERM);
+	EXPECT_EQ(refused_run(refused), EINVAL);
+	refused.walker = GUPBENCH_WALKER_GET_FAST, refused.flags = GUPBENCH_FLAG_TOUCH;
+	EXPECT_EQ(refused_run(refused), EINVAL);
+	refused.walker = GUPBENCH_WALKER_PIN_FAST_ONLY;
+	EXPECT_EQ(refused_run(refused), EINVAL);
+}
+
 TEST(Run, RefusesBadRequests)
 {
 	gupbench::Mapping mapping(MemoryKind::anon, 16 * page_size, true);
@@ -338,11 +355,6 @@ TEST(Run, RefusesBadRequests)
 					     4 * page_size, 4, 0))[0];
 	EXPECT_EQ(kernel.error, -EFAULT);
 	EXPECT_EQ(kernel.pages_done, 0u);
-}
-
-int ioctl_errno(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) == 0 ? 0 : errno;
 }
 
 TEST(Hold, ReadSeesWhatUserspaceWroteAndCloseReleases)

@@ -37,7 +37,7 @@ std::string verdict_name(unsigned verdict)
 	case GUPBENCH_VERDICT_NOT_CHECKED: return "not_checked";
 	case GUPBENCH_VERDICT_EXACT: return "exact";
 	case GUPBENCH_VERDICT_MISMATCH: return "mismatch";
-	case GUPBENCH_VERDICT_PAGES_EXACT_VMSTAT_UNKNOWN: return "pages_exact_vmstat_unknown";
+	case GUPBENCH_VERDICT_OVERLAPPED: return "overlapped";
 	}
 	return "verdict" + std::to_string(verdict);
 }
@@ -52,6 +52,7 @@ std::string mismatch_name(unsigned mismatch)
 	case GUPBENCH_MISMATCH_REFCOUNT_RELEASED: return "refcount_released";
 	case GUPBENCH_MISMATCH_PINCOUNT_RELEASED: return "pincount_released";
 	case GUPBENCH_MISMATCH_VMSTAT: return "vmstat";
+	case GUPBENCH_MISMATCH_NOT_LONGTERM_PINNABLE: return "not_longterm_pinnable";
 	}
 	return "mismatch" + std::to_string(mismatch);
 }
