@@ -15,7 +15,8 @@ extern "C" void gbk_errno_values_match_kernel(struct kunit *test)
 		Errno ours;
 	} expected[] = {
 		{ "EPERM", Errno::perm },     { "ESRCH", Errno::srch },
-		{ "EINTR", Errno::intr },     { "E2BIG", Errno::too_big },
+		{ "EINTR", Errno::intr },     { "EIO", Errno::io },
+		{ "E2BIG", Errno::too_big },
 		{ "EAGAIN", Errno::again },   { "ENOMEM", Errno::nomem },
 		{ "EACCES", Errno::acces },   { "EFAULT", Errno::fault },
 		{ "EBUSY", Errno::busy },     { "EINVAL", Errno::inval },

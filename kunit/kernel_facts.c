@@ -12,7 +12,7 @@ int gbk_kernel_errno(const char *name)
 		const char *name;
 		int value;
 	} known[] = {
-		{ "EPERM", EPERM },   { "ESRCH", ESRCH },	  { "EINTR", EINTR },
+		{ "EPERM", EPERM },   { "ESRCH", ESRCH },	  { "EINTR", EINTR }, { "EIO", EIO },
 		{ "E2BIG", E2BIG },   { "EAGAIN", EAGAIN },	  { "ENOMEM", ENOMEM },
 		{ "EACCES", EACCES }, { "EFAULT", EFAULT },	  { "EBUSY", EBUSY },
 		{ "EINVAL", EINVAL }, { "ENOTTY", ENOTTY },	  { "ENOSPC", ENOSPC },

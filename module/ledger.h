@@ -3,8 +3,16 @@
 // held against what gupbench did. FOLL_PIN on a small folio adds GUP_PIN_COUNTING_BIAS to
 // its refcount per pin; on a large folio it adds 1 to the refcount and 1 to _pincount;
 // FOLL_GET adds 1 to the refcount. After release everything must be back. The vmstat
-// pin counters must move by exactly our pins, which only holds when no other gupbench run
-// overlapped ours (other kernel pinners are not expected in the test guest).
+// pin counters must move by exactly our pins. Both hold only when no other gupbench run
+// overlapped ours: two runs may share pages (threads on one buffer). Other kernel pinners
+// are not expected in the test guest.
+//
+// The kernel holds references of its own that come and go: a folio just faulted in or
+// marked accessed sits in a per-CPU LRU batch, which holds one reference until the batch
+// drains, at a moment nobody controls (a module cannot drain it: lru_add_drain*() are not
+// exported). So on release one reference more than ours may go, never fewer; pins on
+// small folios are counted in units of GUP_PIN_COUNTING_BIAS and stay exact, and so do
+// large folios' pincount and /proc/vmstat.
 #pragma once
 
 #include "gupbench/alloc.h"
@@ -25,8 +33,9 @@ public:
 		s32 pincount;       // likewise; -1 for small folios
 	};
 
-	// Before the walk.
-	static Ledger open(bool pins);
+	// Before the walk. `longterm`: the walk used FOLL_LONGTERM, so every page it took
+	// must be long-term pinnable.
+	static Ledger open(bool pins, bool longterm);
 	~Ledger();
 	Ledger(Ledger &&other);
 	Ledger(const Ledger &) = delete;
@@ -37,14 +46,16 @@ public:
 	// hold what we took. Only allocation failure is an error; mismatches go into `out`.
 	Result<void> after_take(Span<struct page *> pages, gupbench_repeat &out);
 	// After release: every folio back by exactly our share; vmstat moved by our pins.
+	// When another run overlapped ours, neither can be attributed: the verdict says so.
 	void after_release(gupbench_repeat &out);
 
 private:
-	explicit Ledger(bool pins);
+	Ledger(bool pins, bool longterm);
 	void mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index, s64 expected,
 		      s64 observed);
 
 	bool pins_;
+	bool longterm_;
 	bool open_ = true;
 	u64 runs_started_at_open_;
 	u64 other_runs_in_flight_;

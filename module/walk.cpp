@@ -3,7 +3,6 @@
 
 #include "gupbench/histogram.h"
 #include "kapi/kapi.h"
-#include "ledger.h"
 
 namespace gb {
 
@@ -36,8 +35,6 @@ Result<Range> checked_range(u64 addr, u64 length, u32 pages_per_call)
 	return Range{ addr, pages };
 }
 
-namespace {
-
 void record_call(gupbench_repeat &out, u64 ns)
 {
 	out.calls++;
@@ -45,31 +42,6 @@ void record_call(gupbench_repeat &out, u64 ns)
 	out.histogram[log2_bucket(ns, GUPBENCH_HIST_BUCKETS)]++;
 	out.call_min_ns = out.calls == 1 ? ns : min(out.call_min_ns, ns);
 	out.call_max_ns = max(out.call_max_ns, ns);
-}
-
-} // namespace
-
-Result<void> measure_walk(const Walker &walker, Range range, usize pages_per_call, u64 flags,
-		       gupbench_repeat &out)
-{
-	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(),
-					     flags & GUPBENCH_FLAG_DIRTY));
-	auto ledger = Ledger::open(walker.traits().pins);
-	WalkStop stop = walk_range(walker, range, pages_per_call, pages,
-				   [&out](u64 ns) { record_call(out, ns); });
-	out.error = stop.error;
-	out.error_offset = stop.error_offset;
-	out.pages_done = pages.count();
-
-	bool verify = flags & GUPBENCH_FLAG_VERIFY;
-	if (verify)
-		TRY(ledger.after_take(pages.held(), out));
-	u64 t0 = kapi_ktime_ns();
-	pages.release();
-	out.put_ns = kapi_ktime_ns() - t0;
-	if (verify)
-		ledger.after_release(out);
-	return {};
 }
 
 } // namespace gb

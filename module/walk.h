@@ -8,6 +8,7 @@
 
 #include "kapi/gup.h"
 #include "kapi/kapi.h"
+#include "ledger.h"
 #include "pinned_pages.h"
 #include "walker.h"
 
@@ -47,11 +48,39 @@ WalkStop walk_range(const Walker &walker, Range range, usize pages_per_call, Pin
 	return WalkStop{};
 }
 
+void record_call(gupbench_repeat &out, u64 ns);
+
+struct NoInspection {
+	void operator()(Span<struct page *>) const {}
+};
+
 // One repeat of RUN: walk the range (timing each call into `out`), check it with the
-// ledger when `flags` has GUPBENCH_FLAG_VERIFY, release it (timed). A GUP failure ends the
-// walk and is reported in `out`, not returned, so the caller learns how far it got; only
-// our own failures (no memory) are errors.
+// ledger when `flags` has GUPBENCH_FLAG_VERIFY, let `inspect` see the pages taken, release
+// them (timed). A GUP failure ends the walk and is reported in `out`, not returned, so the
+// caller learns how far it got; only our own failures (no memory) are errors.
+template <typename Inspect = NoInspection>
 Result<void> measure_walk(const Walker &walker, Range range, usize pages_per_call, u64 flags,
-			  gupbench_repeat &out);
+			  gupbench_repeat &out, Inspect &&inspect = {})
+{
+	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(),
+					     flags & GUPBENCH_FLAG_DIRTY));
+	auto ledger = Ledger::open(walker.traits().pins, walker.longterm());
+	WalkStop stop = walk_range(walker, range, pages_per_call, pages,
+				   [&out](u64 ns) { record_call(out, ns); });
+	out.error = stop.error;
+	out.error_offset = stop.error_offset;
+	out.pages_done = pages.count();
+
+	bool verify = flags & GUPBENCH_FLAG_VERIFY;
+	if (verify)
+		TRY(ledger.after_take(pages.held(), out));
+	inspect(pages.held());
+	u64 t0 = kapi_ktime_ns();
+	pages.release();
+	out.put_ns = kapi_ktime_ns() - t0;
+	if (verify)
+		ledger.after_release(out);
+	return {};
+}
 
 } // namespace gb

@@ -9,6 +9,7 @@ enum class Errno : int {
 	perm = 1,
 	srch = 3,
 	intr = 4,
+	io = 5,
 	too_big = 7, // E2BIG
 	again = 11,
 	nomem = 12,

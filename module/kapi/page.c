@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the kernel says of a page: the ledger compares these with what gupbench did. */
 #include <linux/mm.h>
+#include <linux/mmdebug.h>
 
 #include "gup.h"
 
@@ -29,4 +30,21 @@ const void *kapi_page_folio(struct page *page)
 unsigned long kapi_page_pfn(struct page *page)
 {
 	return page_to_pfn(page);
+}
+
+/*
+ * is_longterm_pinnable_page() without its CMA test: that one reads the pageblock's
+ * migratetype through get_pfnblock_flags_mask(), which 6.1 does not export. A module can
+ * still tell the zero page, device-coherent memory and ZONE_MOVABLE.
+ */
+int kapi_page_longterm_pinnable(struct page *page)
+{
+	if (is_zero_page(page))
+		return 1;
+	return !is_device_coherent_page(page) && !is_zone_movable_page(page);
+}
+
+void kapi_dump_page(struct page *page, const char *reason)
+{
+	dump_page(page, reason);
 }
