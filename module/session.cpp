@@ -10,8 +10,8 @@ namespace gb {
 
 Result<UniquePtr<Session>> Session::create()
 {
-	Mutex lock = TRY(Mutex::create());
-	return try_make<Session>(move(lock));
+	HeldPages held = TRY(HeldPages::create());
+	return try_make<Session>(move(held));
 }
 
 Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)

@@ -4,8 +4,7 @@
 #pragma once
 
 #include "gupbench/alloc.h"
-#include "mutex.h"
-#include "pinned_pages.h"
+#include "held_pages.h"
 
 namespace gb {
 
@@ -15,8 +14,8 @@ public:
 	Result<long> ioctl(unsigned int cmd, UserAddr arg);
 
 private:
-	explicit Session(Mutex lock) : lock_(move(lock)) {}
-	friend Result<UniquePtr<Session>> try_make<Session, Mutex>(Mutex &&);
+	explicit Session(HeldPages held) : held_(move(held)) {}
+	friend Result<UniquePtr<Session>> try_make<Session, HeldPages>(HeldPages &&);
 
 	Result<long> info(UserAddr arg);
 	Result<long> run(UserAddr arg);
@@ -24,8 +23,7 @@ private:
 	Result<long> release();
 	Result<long> read(UserAddr arg);
 
-	Mutex lock_;                  // serialises HOLD, RELEASE and READ on this file
-	UniquePtr<PinnedPages> held_; // what HOLD took; released by RELEASE or close
+	HeldPages held_; // what HOLD took; released by RELEASE or close
 };
 
 } // namespace gb

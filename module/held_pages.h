@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+// Pages one open file keeps across ioctls (gupbench's HOLD, gup_test's
+// PIN_LONGTERM_TEST_START), released by an explicit call or, at the latest, when the file
+// closes and its owner goes away. Calls on one file are serialised by the lock here.
+#pragma once
+
+#include "gupbench/alloc.h"
+#include "mutex.h"
+#include "pinned_pages.h"
+#include "walk.h"
+
+namespace gb {
+
+class HeldPages {
+public:
+	static Result<HeldPages> create();
+
+	// Takes the whole range and keeps it; count taken. A walk that fails part way keeps
+	// nothing and returns its errno. EBUSY if this file already holds pages.
+	Result<usize> take(const char *who, const Walker &walker, Range range,
+			   usize pages_per_call, bool dirty);
+	// EINVAL when nothing is held.
+	Result<void> release(const char *who);
+	// Releases whatever is held; nothing held is fine.
+	void release_if_held();
+	// Copies the first `length` bytes of the held pages to `buffer`; EINVAL when nothing
+	// is held or `length` is more than is held.
+	Result<void> copy_to_user(const char *who, UserAddr buffer, u64 length);
+	// Copies every held page; EINVAL when nothing is held.
+	Result<void> copy_all_to_user(const char *who, UserAddr buffer);
+
+private:
+	explicit HeldPages(Mutex lock) : lock_(move(lock)) {}
+	static constexpr u64 everything = ~0ULL;
+	Result<void> copy_out(const char *who, UserAddr buffer, u64 length);
+
+	Mutex lock_;
+	UniquePtr<PinnedPages> held_;
+};
+
+} // namespace gb
