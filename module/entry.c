@@ -35,6 +35,28 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return gupbench_session_ioctl(file->private_data, cmd, arg);
 }
 
+static int gup_test_open(struct inode *inode, struct file *file)
+{
+	struct gupbench_gup_test_file *gup_test;
+	int err = gupbench_gup_test_open(&gup_test);
+
+	if (err)
+		return err;
+	file->private_data = gup_test;
+	return 0;
+}
+
+static int gup_test_release(struct inode *inode, struct file *file)
+{
+	gupbench_gup_test_release(file->private_data);
+	return 0;
+}
+
+static long gup_test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return gupbench_gup_test_ioctl(file->private_data, cmd, arg);
+}
+
 /* .owner pins the module while a file is open, so rmmod is refused with -EBUSY. */
 static const struct file_operations bench_fops = {
 	.owner = THIS_MODULE,
@@ -45,17 +67,29 @@ static const struct file_operations bench_fops = {
 	.llseek = no_llseek,
 };
 
+static const struct file_operations gup_test_fops = {
+	.owner = THIS_MODULE,
+	.open = gup_test_open,
+	.release = gup_test_release,
+	.unlocked_ioctl = gup_test_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
 static int __init gupbench_init(void)
 {
-	struct dentry *bench;
+	struct dentry *file;
 
 	gupbench_dir = debugfs_create_dir("gupbench", NULL);
 	if (IS_ERR(gupbench_dir))
 		return PTR_ERR(gupbench_dir);
-	bench = debugfs_create_file("bench", 0600, gupbench_dir, NULL, &bench_fops);
-	if (IS_ERR(bench)) {
+	/* Root only: both files let their opener pin memory. */
+	file = debugfs_create_file("bench", 0600, gupbench_dir, NULL, &bench_fops);
+	if (!IS_ERR(file))
+		file = debugfs_create_file("gup_test", 0600, gupbench_dir, NULL, &gup_test_fops);
+	if (IS_ERR(file)) {
 		debugfs_remove(gupbench_dir);
-		return PTR_ERR(bench);
+		return PTR_ERR(file);
 	}
 	pr_info("loaded, version %s\n", GUPBENCH_VERSION);
 	return 0;

@@ -10,12 +10,21 @@
 extern "C" {
 #endif
 
+/* /sys/kernel/debug/gupbench/bench: gupbench's own ABI (session.cpp). */
 struct gupbench_session;
 
 int gupbench_session_open(struct gupbench_session **session);
 void gupbench_session_release(struct gupbench_session *session);
 long gupbench_session_ioctl(struct gupbench_session *session, unsigned int cmd,
 			    unsigned long uarg);
+
+/* /sys/kernel/debug/gupbench/gup_test: the kernel's gup_test ABI (gup_test_file.cpp). */
+struct gupbench_gup_test_file;
+
+int gupbench_gup_test_open(struct gupbench_gup_test_file **file);
+void gupbench_gup_test_release(struct gupbench_gup_test_file *file);
+long gupbench_gup_test_ioctl(struct gupbench_gup_test_file *file, unsigned int cmd,
+			     unsigned long uarg);
 
 #ifdef __cplusplus
 }
