@@ -21,3 +21,24 @@ kernel_build_dir() {
 		sha256sum | cut -c1-12)
 	printf '%s/kernel/%s-%s-%s\n' "$GUPBENCH_CACHE" "$(kernel_source_version)" "$flavor" "$key"
 }
+
+# The extracted linux-source tree (once, cached): prints its path. The kernel builds and
+# the selftest builds read it.
+kernel_source_tree() {
+	local version src
+	version=$(kernel_source_version)
+	src=$GUPBENCH_CACHE/src/linux-source-$version
+	if [ ! -f "$src/.gupbench-extracted" ]; then
+		mkdir -p "$GUPBENCH_CACHE/src"
+		(
+			flock 8
+			if [ ! -f "$src/.gupbench-extracted" ]; then
+				say "extracting linux-source $version into $src"
+				rm -rf "$src" && mkdir -p "$src"
+				tar -xf /usr/src/linux-source-6.1.tar.xz -C "$src" --strip-components=1
+				touch "$src/.gupbench-extracted"
+			fi
+		) 8>"$src.lock" || die "could not extract linux-source $version"
+	fi
+	printf '%s\n' "$src"
+}
