@@ -11,6 +11,7 @@ help:
 	@echo "make module  [FLAVOR=debug|perf] [KDIR=...]   build gupbench.ko and gupbench_kunit.ko"
 	@echo "make kernels build (once, cached in ~/.cache/gupbench) both guest kernels"
 	@echo "make tool    build the userspace tool and host tests (build/tool)"
+	@echo "make repro-gup-fast-zero-pages   show a 6.1 kernel finding in a throwaway guest"
 	@echo "scripts/vm -- CMD   run any command in a fresh guest (scripts/vm --help)"
 
 deps:
@@ -37,6 +38,10 @@ run: deps
 
 check: deps
 	@scripts/check
+
+# Kernel findings kept as reproducers (tests/repro/NAME.c), e.g. repro-gup-fast-zero-pages.
+repro-%: deps
+	@scripts/repro $* $(FLAVOR)
 
 clean:
 	rm -rf build results
