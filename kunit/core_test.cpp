@@ -120,7 +120,7 @@ extern "C" void gbk_pinned_pages_release_when_dropped(struct kunit *test)
 	struct page *first = nullptr;
 	{
 		auto pages = PinnedPages::create(4, Release::unpin, false).release_value();
-		WalkStop stop = walk_range(walker, Range{ memory.addr(), 4 }, 4, pages, [](u64) {});
+		WalkStop stop = walk_range_untimed(walker, Range{ memory.addr(), 4 }, 4, pages);
 		CHECK_EQ(test, stop.error, 0);
 		CHECK_EQ(test, pages.count(), 4);
 		first = pages.held()[0];

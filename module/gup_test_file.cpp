@@ -133,7 +133,9 @@ Result<long> GupTestFile::benchmark(unsigned int cmd, UserAddr arg)
 		kapi_log_err("gup_test: unknown test_flags %#x", request.test_flags);
 		return Errno::inval;
 	}
-	u64 flags = TRY(flags_of_foll(request.gup_flags)) | command.flags | GUPBENCH_FLAG_VERIFY;
+	// Timed as gup_test times: the whole walk, one pair of clock reads.
+	u64 flags = TRY(flags_of_foll(request.gup_flags)) | command.flags | GUPBENCH_FLAG_VERIFY |
+		    GUPBENCH_FLAG_WALK_TIME;
 	// More pages per call than the range has means all of it (the selftest's -n -1).
 	const u64 page_size = kapi_page_size();
 	u32 per_call = request.nr_pages_per_call;

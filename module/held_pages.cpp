@@ -21,7 +21,7 @@ Result<usize> HeldPages::take(const char *who, const Walker &walker, Range range
 		return Errno::busy;
 	}
 	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(), dirty));
-	WalkStop stop = walk_range(walker, range, pages_per_call, pages, [](u64) {});
+	WalkStop stop = walk_range_untimed(walker, range, pages_per_call, pages);
 	if (stop.error) {
 		kapi_log_err("%s: %s stopped at offset %llu with error %d; nothing held", who,
 			     walker.traits().name, stop.error_offset, stop.error);

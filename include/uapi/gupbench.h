@@ -60,7 +60,11 @@ enum gupbench_walker {
 #define GUPBENCH_FLAG_DIRTY (1ULL << 3)    /* release with the dirty-lock variant */
 #define GUPBENCH_FLAG_VERIFY (1ULL << 4)   /* check every page with the ledger */
 #define GUPBENCH_FLAG_TOUCH (1ULL << 5)    /* FOLL_TOUCH: slow walkers only */
-#define GUPBENCH_FLAGS_ALL ((1ULL << 6) - 1)
+/* Time the whole walk with one pair of clock reads, as gup_test does, instead of each
+ * call: get_ns is then the walk's wall time, and there is no per-call min, max or
+ * histogram. With one page per call, a clock read costs as much as the call itself. */
+#define GUPBENCH_FLAG_WALK_TIME (1ULL << 6)
+#define GUPBENCH_FLAGS_ALL ((1ULL << 7) - 1)
 
 /* Per-call latency histogram: bucket b counts calls that took [2^b, 2^(b+1)) ns; bucket 0
  * also counts calls of 0 ns. */
@@ -95,7 +99,7 @@ struct gupbench_repeat {
 	__s32 error;          /* 0, or the -errno that stopped the walk */
 	__u32 verdict;        /* enum gupbench_verdict */
 	__u64 error_offset;   /* bytes from addr where the failing call started */
-	__u64 get_ns;         /* total time inside GUP calls */
+	__u64 get_ns;         /* total time inside GUP calls (or the walk: FLAG_WALK_TIME) */
 	__u64 put_ns;         /* time to release every page taken */
 	__u64 call_min_ns;
 	__u64 call_max_ns;

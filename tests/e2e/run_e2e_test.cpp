@@ -317,6 +317,24 @@ TEST(Run, LongtermAndTouchWhereTheKernelTakesThem)
 	EXPECT_EQ(refused_run(refused), EINVAL);
 }
 
+// FLAG_WALK_TIME: one clock pair around the walk, as gup_test times; no per-call figures.
+TEST(Run, WalkTimeTimesTheWholeWalk)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 64 * page_size, true);
+	gupbench::BenchDevice device;
+	auto r = device.run(request_for(GUPBENCH_WALKER_PIN_FAST, mapping.addr(), 64 * page_size, 5,
+					GUPBENCH_FLAG_WALK_TIME | GUPBENCH_FLAG_VERIFY))[0];
+	EXPECT_EQ(r.error, 0);
+	EXPECT_EQ(r.pages_done, 64u);
+	EXPECT_EQ(r.calls, 13u); // 12 calls of 5 pages and one of 4
+	EXPECT_GT(r.get_ns, 0u);
+	EXPECT_EQ(r.call_min_ns, 0u);
+	EXPECT_EQ(r.call_max_ns, 0u);
+	for (auto count : r.histogram)
+		EXPECT_EQ(count, 0u);
+	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+}
+
 TEST(Run, RefusesBadRequests)
 {
 	gupbench::Mapping mapping(MemoryKind::anon, 16 * page_size, true);

@@ -19,7 +19,7 @@ struct WalkOptions {
 	unsigned pages_per_call = 512;
 	unsigned repeats = 3;
 	bool write = false, longterm = false, force = false, dirty = false, verify = false;
-	bool no_prefault = false, json = false;
+	bool touch = false, walk_time = false, no_prefault = false, json = false;
 };
 
 std::size_t parse_size(const std::string &text)
@@ -49,7 +49,8 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 	request.repeats = o.repeats;
 	request.flags = (o.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
 			(o.force ? GUPBENCH_FLAG_FORCE : 0) | (o.dirty ? GUPBENCH_FLAG_DIRTY : 0) |
-			(o.verify ? GUPBENCH_FLAG_VERIFY : 0);
+			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.touch ? GUPBENCH_FLAG_TOUCH : 0) |
+			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0);
 
 	std::unique_ptr<gupbench::Mapping> local;
 	std::unique_ptr<gupbench::RemoteMapping> remote;
@@ -111,7 +112,10 @@ int main(int argc, char **argv)
 	walk_cmd->add_flag("--write", o.write, "FOLL_WRITE");
 	walk_cmd->add_flag("--longterm", o.longterm, "FOLL_LONGTERM (pin walkers)");
 	walk_cmd->add_flag("--force", o.force, "FOLL_FORCE (slow walkers)");
+	walk_cmd->add_flag("--touch", o.touch, "FOLL_TOUCH (slow walkers)");
 	walk_cmd->add_flag("--dirty", o.dirty, "release with the dirty-lock variant");
+	walk_cmd->add_flag("--walk-time", o.walk_time,
+			   "time the whole walk, not each call (no per-call histogram)");
 	walk_cmd->add_flag("--verify", o.verify, "check every page and /proc/vmstat with the ledger");
 	walk_cmd->add_flag("--no-prefault", o.no_prefault, "let GUP fault the pages in");
 	walk_cmd->add_flag("--json", o.json, "print JSON instead of text");
