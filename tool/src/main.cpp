@@ -1,11 +1,14 @@
 // gupbench: drive the gupbench kernel module from userspace.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "bench_device.h"
+#include "bench_output.h"
 #include "info_report.h"
+#include "matrix.h"
 #include "memory.h"
 #include "run_report.h"
 #include "walkers.h"
@@ -80,6 +83,68 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 	return 0;
 }
 
+struct BenchOptions {
+	std::vector<std::string> walkers = gupbench::walker_names();
+	std::vector<std::string> memories = { "anon", "thp", "hugetlb", "shared" };
+	std::vector<std::string> sizes = { "16M" };
+	std::vector<std::string> pages_per_call = { "1", "512", "all" };
+	std::string access = "read";
+	unsigned repeats = 5, warmup = 1;
+	bool longterm = false, verify = false, walk_time = false, no_prefault = false;
+	bool json = false, csv = false;
+	std::string output_dir;
+};
+
+gupbench::MatrixOptions matrix_of(const BenchOptions &b)
+{
+	gupbench::MatrixOptions m;
+	for (const auto &w : b.walkers)
+		m.walkers.push_back(*gupbench::parse_walker(w));
+	for (const auto &k : b.memories)
+		m.memories.push_back(*gupbench::parse_memory_kind(k));
+	for (const auto &size : b.sizes)
+		m.sizes.push_back(parse_size(size));
+	for (const auto &n : b.pages_per_call)
+		m.pages_per_call.push_back(n == "all" ? 0 : static_cast<unsigned>(std::stoul(n)));
+	if (b.access == "read" || b.access == "both")
+		m.writes.push_back(false);
+	if (b.access == "write" || b.access == "both")
+		m.writes.push_back(true);
+	m.repeats = b.repeats;
+	m.warmup = b.warmup;
+	m.longterm = b.longterm;
+	m.verify = b.verify;
+	m.walk_time = b.walk_time;
+	m.prefault = !b.no_prefault;
+	return m;
+}
+
+int bench(gupbench::BenchDevice &device, const BenchOptions &b)
+{
+	gupbench::MatrixOptions matrix = matrix_of(b);
+	auto cases = gupbench::expand(matrix);
+	std::vector<gupbench::CaseOutcome> outcomes;
+	bool mismatch = false;
+	for (std::size_t i = 0; i < cases.size(); i++) {
+		std::fprintf(stderr, "gupbench: [%zu/%zu] %s\n", i + 1, cases.size(),
+			     gupbench::case_id(cases[i]).c_str());
+		outcomes.push_back(gupbench::run_case(device, cases[i], matrix));
+		mismatch |= outcomes.back().figures.verdict == "mismatch";
+	}
+	auto json = gupbench::bench_json(gupbench::environment_json(), matrix, outcomes);
+	if (!b.output_dir.empty()) {
+		std::ofstream(b.output_dir + "/bench.json") << json.dump(2) << "\n";
+		std::ofstream(b.output_dir + "/bench.csv") << gupbench::bench_csv(outcomes);
+	}
+	if (b.json)
+		std::cout << json.dump(2) << "\n";
+	else if (b.csv)
+		std::cout << gupbench::bench_csv(outcomes);
+	else
+		std::cout << gupbench::bench_table(outcomes);
+	return mismatch ? 3 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -93,7 +158,10 @@ int main(int argc, char **argv)
 		   "  gupbench info --json\n"
 		   "  gupbench walk --walker pin_fast --memory thp --size 64M --pages-per-call 512 --verify\n"
 		   "  gupbench walk --walker get --memory rofile --size 1M --write   # refused: read-only\n"
-		   "  gupbench walk --walker pin_remote --memory anon --size 4M --json");
+		   "  gupbench walk --walker pin_remote --memory anon --size 4M --json\n"
+		   "  gupbench bench                       # the default matrix, as a table\n"
+		   "  gupbench bench --walkers get_fast,pin_fast --memory thp --pages-per-call 1,512 --json\n"
+		   "  gupbench bench --access both --verify --output-dir /out   # also bench.json, bench.csv");
 
 	bool info_json = false;
 	auto *info_cmd = app.add_subcommand("info", "show the module's ABI, kernel and page facts");
@@ -120,7 +188,37 @@ int main(int argc, char **argv)
 	walk_cmd->add_flag("--no-prefault", o.no_prefault, "let GUP fault the pages in");
 	walk_cmd->add_flag("--json", o.json, "print JSON instead of text");
 
+	BenchOptions b;
+	auto *bench_cmd = app.add_subcommand(
+		"bench", "run a matrix of cases: walkers x memory x access x size x pages per call");
+	bench_cmd->add_option("--walkers", b.walkers, "comma-separated walkers")
+		->delimiter(',')->check(CLI::IsMember(gupbench::walker_names()))->capture_default_str();
+	bench_cmd->add_option("--memory", b.memories, "comma-separated memory kinds")
+		->delimiter(',')->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
+	bench_cmd->add_option("--sizes", b.sizes, "comma-separated sizes (K, M, G)")
+		->delimiter(',')->capture_default_str();
+	bench_cmd->add_option("--pages-per-call", b.pages_per_call, "comma-separated; 'all' = the whole range")
+		->delimiter(',')->capture_default_str();
+	bench_cmd->add_option("--access", b.access, "read, write or both")
+		->check(CLI::IsMember({ "read", "write", "both" }))->capture_default_str();
+	bench_cmd->add_option("--repeats", b.repeats, "measured walks per case")
+		->check(CLI::Range(1u, 999u))->capture_default_str();
+	bench_cmd->add_option("--warmup", b.warmup, "walks per case before measuring")
+		->check(CLI::Range(0u, 100u))->capture_default_str();
+	bench_cmd->add_flag("--longterm", b.longterm, "FOLL_LONGTERM (get walkers are skipped)");
+	bench_cmd->add_flag("--verify", b.verify, "check every page with the ledger (costs time)");
+	bench_cmd->add_flag("--walk-time", b.walk_time, "time whole walks, not each call");
+	bench_cmd->add_flag("--no-prefault", b.no_prefault, "let GUP fault the pages in (gup_test -z)");
+	bench_cmd->add_flag("--json", b.json, "print JSON instead of the table");
+	bench_cmd->add_flag("--csv", b.csv, "print CSV instead of the table");
+	bench_cmd->add_option("--output-dir", b.output_dir, "also write bench.json and bench.csv there");
+
 	CLI11_PARSE(app, argc, argv);
+	for (const auto &n : b.pages_per_call)
+		if (n != "all" && (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n == "0")) {
+			std::fprintf(stderr, "gupbench: --pages-per-call: '%s' is not a count > 0 or 'all'\n", n.c_str());
+			return 2;
+		}
 
 	try {
 		gupbench::BenchDevice device(device_path);
@@ -132,6 +230,8 @@ int main(int argc, char **argv)
 				std::cout << gupbench::info_text(info);
 		} else if (walk_cmd->parsed()) {
 			return walk(device, o);
+		} else if (bench_cmd->parsed()) {
+			return bench(device, b);
 		}
 	} catch (const gupbench::SystemError &error) {
 		std::fprintf(stderr, "gupbench: %s\n", error.what());

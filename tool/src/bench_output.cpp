@@ -1,0 +1,203 @@
+#include "bench_output.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "walkers.h"
+
+namespace gupbench {
+namespace {
+
+std::string first_word_of(const char *path)
+{
+	std::string word;
+	std::ifstream(path) >> word;
+	return word;
+}
+
+std::string accelerator()
+{
+	if (first_word_of("/sys/devices/system/clocksource/clocksource0/current_clocksource") == "kvm-clock")
+		return "kvm";
+	std::ifstream cpuinfo("/proc/cpuinfo");
+	std::string line;
+	while (std::getline(cpuinfo, line))
+		if (line.rfind("flags", 0) == 0)
+			return line.find(" hypervisor") != std::string::npos ? "tcg" : "none";
+	return "unknown";
+}
+
+unsigned long long memory_bytes()
+{
+	std::ifstream meminfo("/proc/meminfo");
+	std::string name;
+	unsigned long long kib = 0;
+	while (meminfo >> name >> kib)
+		if (name == "MemTotal:")
+			return kib * 1024;
+	return 0;
+}
+
+std::string error_name(int error)
+{
+	return error ? std::string(strerrorname_np(-error) ?: "?") : std::string();
+}
+
+nlohmann::json spread_json(const Spread &s)
+{
+	return { { "median", s.median }, { "min", s.min }, { "max", s.max } };
+}
+
+// Appends, where operator+ chains trip GCC 12's -Wrestrict false positive.
+std::string concat(std::initializer_list<std::string> parts)
+{
+	std::string joined;
+	for (const auto &part : parts)
+		joined.append(part);
+	return joined;
+}
+
+std::string fixed(double value, int decimals = 0)
+{
+	char text[32];
+	std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+	return text;
+}
+
+} // namespace
+
+nlohmann::json environment_json()
+{
+	struct utsname u {};
+	uname(&u);
+	const char *flavor = getenv("GUPBENCH_FLAVOR");
+	return { { "kernel_release", u.release },
+		 { "machine", u.machine },
+		 { "flavor", flavor ? flavor : "unknown" },
+		 { "accelerator", accelerator() },
+		 { "cpus", sysconf(_SC_NPROCESSORS_ONLN) },
+		 { "memory_bytes", memory_bytes() },
+		 { "page_size", sysconf(_SC_PAGESIZE) } };
+}
+
+nlohmann::json case_json(const CaseOutcome &o)
+{
+	const CaseFigures &f = o.figures;
+	nlohmann::json j = { { "id", case_id(o.spec) },
+			     { "walker", walker_name(o.spec.walker) },
+			     { "memory", memory_kind_name(o.spec.memory) },
+			     { "size", o.spec.size },
+			     { "pages_per_call", o.spec.pages_per_call },
+			     { "write", o.spec.write },
+			     { "skipped", o.skipped },
+			     { "note", o.note } };
+	if (o.skipped)
+		return j;
+	j.update({ { "repeats", f.repeats },
+		   { "pages_asked", f.pages_asked },
+		   { "pages_done", f.pages_done },
+		   { "error", f.error },
+		   { "error_name", error_name(f.error) },
+		   { "error_offset", f.error_offset },
+		   { "get_ns_per_page", spread_json(f.get_ns_per_page) },
+		   { "put_ns_per_page", spread_json(f.put_ns_per_page) },
+		   { "call_times", f.call_times },
+		   { "call_p50_ns", f.call_p50_ns },
+		   { "call_p99_ns", f.call_p99_ns },
+		   { "call_max_ns", f.call_max_ns },
+		   { "pages_per_second", f.pages_per_second },
+		   { "verdict", f.verdict } });
+	return j;
+}
+
+nlohmann::json bench_json(const nlohmann::json &environment, const MatrixOptions &o,
+			  const std::vector<CaseOutcome> &outcomes)
+{
+	nlohmann::json cases = nlohmann::json::array();
+	for (const auto &outcome : outcomes)
+		cases.push_back(case_json(outcome));
+	return { { "environment", environment },
+		 { "options",
+		   { { "repeats", o.repeats },
+		     { "warmup", o.warmup },
+		     { "longterm", o.longterm },
+		     { "verify", o.verify },
+		     { "walk_time", o.walk_time },
+		     { "prefault", o.prefault } } },
+		 { "cases", cases } };
+}
+
+std::string bench_csv(const std::vector<CaseOutcome> &outcomes)
+{
+	std::ostringstream out;
+	out << "id,walker,memory,size,pages_per_call,write,skipped,repeats,pages_asked,pages_done,"
+	       "error,error_offset,get_ns_per_page_median,get_ns_per_page_min,get_ns_per_page_max,"
+	       "put_ns_per_page_median,put_ns_per_page_min,put_ns_per_page_max,call_p50_ns,"
+	       "call_p99_ns,call_max_ns,pages_per_second,verdict,note\n";
+	for (const auto &o : outcomes) {
+		const CaseFigures &f = o.figures;
+		out << case_id(o.spec) << ',' << walker_name(o.spec.walker) << ','
+		    << memory_kind_name(o.spec.memory) << ',' << o.spec.size << ',' << o.spec.pages_per_call
+		    << ',' << o.spec.write << ',' << o.skipped << ',' << f.repeats << ',' << f.pages_asked
+		    << ',' << f.pages_done << ',' << error_name(f.error) << ',' << f.error_offset << ','
+		    << fixed(f.get_ns_per_page.median, 1) << ',' << fixed(f.get_ns_per_page.min, 1) << ','
+		    << fixed(f.get_ns_per_page.max, 1) << ',' << fixed(f.put_ns_per_page.median, 1) << ','
+		    << fixed(f.put_ns_per_page.min, 1) << ',' << fixed(f.put_ns_per_page.max, 1) << ','
+		    << f.call_p50_ns << ',' << f.call_p99_ns << ',' << f.call_max_ns << ','
+		    << fixed(f.pages_per_second) << ',' << f.verdict << ",\"" << o.note << "\"\n";
+	}
+	return out.str();
+}
+
+std::string bench_table(const std::vector<CaseOutcome> &outcomes)
+{
+	std::vector<std::vector<std::string>> rows = { { "case", "pages", "get ns/page", "(min..max)",
+							 "put ns/page", "call p50", "p99", "max ns",
+							 "Mpages/s", "ledger / note" } };
+	for (const auto &o : outcomes) {
+		const CaseFigures &f = o.figures;
+		if (o.skipped) {
+			rows.push_back({ case_id(o.spec), "-", "-", "", "-", "-", "-", "-", "-",
+					 concat({ "skipped: ", o.note }) });
+			continue;
+		}
+		std::string pages = std::to_string(f.pages_done);
+		if (f.pages_done != f.pages_asked)
+			pages = concat({ pages, "/", std::to_string(f.pages_asked) });
+		std::string last = f.verdict;
+		if (f.error)
+			last = concat({ last, ", ", error_name(f.error), " at ", std::to_string(f.error_offset) });
+		if (!o.note.empty())
+			last = concat({ last, "; ", o.note });
+		auto call = [&](unsigned long long ns) { return f.call_times ? std::to_string(ns) : "-"; };
+		rows.push_back({ case_id(o.spec), pages, fixed(f.get_ns_per_page.median),
+				 concat({ "(", fixed(f.get_ns_per_page.min), "..", fixed(f.get_ns_per_page.max), ")" }),
+				 fixed(f.put_ns_per_page.median), call(f.call_p50_ns), call(f.call_p99_ns),
+				 call(f.call_max_ns), fixed(f.pages_per_second / 1e6, 2), last });
+	}
+	std::vector<std::size_t> width(rows.front().size(), 0);
+	for (const auto &row : rows)
+		for (std::size_t c = 0; c < row.size(); c++)
+			width[c] = std::max(width[c], row[c].size());
+	std::ostringstream out;
+	for (const auto &row : rows) {
+		for (std::size_t c = 0; c < row.size(); c++) {
+			bool text = c == 0 || c + 1 == row.size();
+			std::string pad(width[c] - row[c].size(), ' ');
+			if (text)
+				out << row[c] << (c + 1 == row.size() ? "" : pad);
+			else
+				out << pad << row[c];
+			if (c + 1 < row.size())
+				out << "  ";
+		}
+		out << "\n";
+	}
+	return out.str();
+}
+
+} // namespace gupbench
