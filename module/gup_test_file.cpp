@@ -29,7 +29,8 @@ struct Command {
 	u64 flags;
 };
 
-// The walker each command of mm/gup_test.c calls.
+// The walker each command of mm/gup_test.c calls; the slow ones hold the mmap lock across
+// the whole walk, as mm/gup_test.c does.
 Result<Command> command_of(unsigned int cmd, const gup_test &request)
 {
 	switch (cmd) {
@@ -39,17 +40,17 @@ Result<Command> command_of(unsigned int cmd, const gup_test &request)
 		return Command{ "PIN_FAST_BENCHMARK", GUPBENCH_WALKER_PIN_FAST, 0 };
 	case GUP_TEST_PIN_LONGTERM_BENCHMARK:
 		return Command{ "PIN_LONGTERM_BENCHMARK", GUPBENCH_WALKER_PIN,
-				GUPBENCH_FLAG_LONGTERM };
+				GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_LOCK_ONCE };
 	case GUP_TEST_GUP_BASIC_TEST:
-		return Command{ "GUP_BASIC_TEST", GUPBENCH_WALKER_GET, 0 };
+		return Command{ "GUP_BASIC_TEST", GUPBENCH_WALKER_GET, GUPBENCH_FLAG_LOCK_ONCE };
 	case GUP_TEST_PIN_BASIC_TEST:
-		return Command{ "PIN_BASIC_TEST", GUPBENCH_WALKER_PIN, 0 };
+		return Command{ "PIN_BASIC_TEST", GUPBENCH_WALKER_PIN, GUPBENCH_FLAG_LOCK_ONCE };
 	case GUP_TEST_DUMP_USER_PAGES_TEST:
 		return Command{ "DUMP_USER_PAGES_TEST",
 				(request.test_flags & GUP_TEST_FLAG_DUMP_PAGES_USE_PIN)
 					? GUPBENCH_WALKER_PIN
 					: GUPBENCH_WALKER_GET,
-				0 };
+				GUPBENCH_FLAG_LOCK_ONCE };
 	}
 	return Errno::inval;
 }

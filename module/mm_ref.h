@@ -43,9 +43,15 @@ private:
 	struct mm_struct *mm_ = nullptr;
 };
 
+// The mmap read lock of `mm`, held while this lives; a null mm locks nothing (for locks
+// that are taken only sometimes).
 class MmapReadLock {
 public:
-	explicit MmapReadLock(struct mm_struct *mm) : mm_(mm) { kapi_mmap_read_lock(mm_); }
+	explicit MmapReadLock(struct mm_struct *mm) : mm_(mm)
+	{
+		if (mm_)
+			kapi_mmap_read_lock(mm_);
+	}
 	~MmapReadLock()
 	{
 		if (mm_)

@@ -37,6 +37,7 @@ public:
 
 	Span<struct page *> held() const { return storage_.span().first(held_); }
 	usize count() const { return held_; }
+	usize capacity() const { return storage_.size(); }
 
 	void release()
 	{

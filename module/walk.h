@@ -31,28 +31,63 @@ struct WalkStop {
 
 enum class CallTiming { each_call, none };
 
+namespace detail {
+
+// The loop, compiled once per walker and timing. It is what sits between gup_test's GUP
+// calls and ours, so it keeps its state in registers: the count is given to `taken` once,
+// when the walk ends (nothing can leave the loop in between), and nothing per call is
+// checked that the set-up already guarantees.
+template <CallTiming timing, typename GupCall, typename OnCall>
+WalkStop walk_with(const GupCall &gup, Range range, usize pages_per_call, PinnedPages &taken,
+		   OnCall &on_call)
+{
+	const u64 page_size = kapi_page_size();
+	const usize first = taken.count();
+	GB_ASSERT(pages_per_call > 0); // never ask GUP for zero pages (a 6.1 bug: FACTS.md)
+	GB_ASSERT(range.pages <= taken.capacity() && first <= range.pages);
+	struct page **slots = taken.unfilled().data() - first;
+	usize done = first;
+	u64 calls = 0;
+	long answer = 0;
+	usize asked = 0;
+	while (done < range.pages) {
+		asked = min(pages_per_call, range.pages - done);
+		u64 t0 = timing == CallTiming::each_call ? kapi_ktime_ns() : 0;
+		answer = gup(range.start + done * page_size, Span<struct page *>(slots + done, asked));
+		if (timing == CallTiming::each_call)
+			on_call(kapi_ktime_ns() - t0);
+		calls++;
+		if (answer <= 0 || static_cast<usize>(answer) > asked)
+			break;
+		done += static_cast<usize>(answer);
+	}
+	taken.adopt(done - first);
+	WalkStop stop;
+	stop.calls = calls;
+	if (done < range.pages) {
+		auto result = taken_by(answer, asked); // an error: answer <= 0
+		stop.error = static_cast<s32>(result.error().to_kernel());
+		stop.error_offset = done * page_size;
+	}
+	return stop;
+}
+
+} // namespace detail
+
 template <typename OnCall>
 WalkStop walk_range(const Walker &walker, Range range, usize pages_per_call, PinnedPages &taken,
 		    CallTiming timing, OnCall &&on_call)
 {
-	const u64 page_size = kapi_page_size();
-	WalkStop stop;
-	while (taken.count() < range.pages) {
-		Span<struct page *> next = taken.unfilled().first(pages_per_call);
-		UserAddr at = range.start + taken.count() * page_size;
-		u64 t0 = timing == CallTiming::each_call ? kapi_ktime_ns() : 0;
-		auto result = walker.take(at, next);
+	// One uncontended down_read per walk; it falls inside a WALK_TIME clock pair, where
+	// gup_test takes its lock just before its own.
+	MmapReadLock whole_walk(walker.locks_once() ? kapi_current_mm() : nullptr);
+	return walker.visit([&](const auto &gup) {
 		if (timing == CallTiming::each_call)
-			on_call(kapi_ktime_ns() - t0);
-		stop.calls++;
-		if (result.is_error()) {
-			stop.error = static_cast<s32>(result.error().to_kernel());
-			stop.error_offset = taken.count() * page_size;
-			return stop;
-		}
-		taken.adopt(result.value());
-	}
-	return stop;
+			return detail::walk_with<CallTiming::each_call>(gup, range, pages_per_call,
+									 taken, on_call);
+		return detail::walk_with<CallTiming::none>(gup, range, pages_per_call, taken,
+							   on_call);
+	});
 }
 
 // walk_range without a clock: for walks whose calls nobody times.

@@ -59,6 +59,12 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 			     traits.name);
 		return Errno::inval;
 	}
+	// Only get and pin take the lock around each call; the others lock themselves or lock
+	// another mm.
+	if ((flags & GUPBENCH_FLAG_LOCK_ONCE) && (traits.fast || traits.unlocked || traits.remote)) {
+		kapi_log_err("%s: LOCK_ONCE is for the get and pin walkers", traits.name);
+		return Errno::inval;
+	}
 	MmRef remote;
 	if (traits.remote)
 		remote = TRY(MmRef::of_pid_for_ptrace(target_pid));
@@ -72,60 +78,9 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 	return Walker(id, flags, foll, move(remote));
 }
 
-long Walker::call(UserAddr start, Span<struct page *> pages) const
+struct mm_struct *Walker::lock_each_call() const
 {
-	unsigned long nr = pages.size();
-	struct page **out = pages.data();
-	switch (walker_) {
-	case GUPBENCH_WALKER_GET_FAST:
-		return kapi_get_user_pages_fast(start, nr, foll_, out);
-	case GUPBENCH_WALKER_PIN_FAST:
-		return kapi_pin_user_pages_fast(start, nr, foll_, out);
-	case GUPBENCH_WALKER_GET_FAST_ONLY:
-		return kapi_get_user_pages_fast_only(start, nr, foll_, out);
-	case GUPBENCH_WALKER_PIN_FAST_ONLY:
-		return kapi_pin_user_pages_fast_only(start, nr, foll_, out);
-	case GUPBENCH_WALKER_GET: {
-		MmapReadLock lock(kapi_current_mm());
-		return kapi_get_user_pages(start, nr, foll_, out);
-	}
-	case GUPBENCH_WALKER_PIN: {
-		MmapReadLock lock(kapi_current_mm());
-		return kapi_pin_user_pages(start, nr, foll_, out);
-	}
-	case GUPBENCH_WALKER_GET_UNLOCKED:
-		return kapi_get_user_pages_unlocked(start, nr, foll_, out);
-	case GUPBENCH_WALKER_PIN_UNLOCKED:
-		return kapi_pin_user_pages_unlocked(start, nr, foll_, out);
-	case GUPBENCH_WALKER_GET_REMOTE:
-	case GUPBENCH_WALKER_PIN_REMOTE: {
-		MmapReadLock lock(remote_mm_.get());
-		int locked = 1;
-		long taken = walker_ == GUPBENCH_WALKER_GET_REMOTE
-				     ? kapi_get_user_pages_remote(remote_mm_.get(), start, nr, foll_,
-								  out, &locked)
-				     : kapi_pin_user_pages_remote(remote_mm_.get(), start, nr, foll_,
-								  out, &locked);
-		if (!locked)
-			lock.forget(); // GUP dropped the lock on our behalf
-		return taken;
-	}
-	case GUPBENCH_WALKER_COUNT:
-		break;
-	}
-	__builtin_unreachable();
-}
-
-Result<usize> Walker::take(UserAddr start, Span<struct page *> pages) const
-{
-	GB_ASSERT(!pages.empty()); // never ask GUP for zero pages (a 6.1 bug: FACTS.md)
-	long taken = call(start, pages);
-	if (taken < 0)
-		return Error::from_kernel(taken);
-	if (taken == 0) // the *_fast_only walkers: the range needs a fault they may not take
-		return Errno::fault;
-	GB_ASSERT(static_cast<usize>(taken) <= pages.size());
-	return static_cast<usize>(taken);
+	return locks_once() ? nullptr : kapi_current_mm();
 }
 
 } // namespace gb

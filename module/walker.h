@@ -25,16 +25,91 @@ struct WalkerTraits {
 
 const WalkerTraits &walker_traits(gupbench_walker walker);
 
+// One GUP entry point with its arguments bound: calling it is the kernel call and as good
+// as nothing else (a direct call, or a kapi wrapper that is one jump), so that a walk of one page per call pays
+// for no dispatch, no lock it does not need and no frame of ours per call, as gup_test's
+// loop pays for none. Each returns what the kernel returns: pages taken or -errno.
+namespace gup_call {
+
+template <int (*Fast)(unsigned long, int, unsigned int, struct page **)>
+struct Lockless {
+	unsigned int foll;
+	long operator()(UserAddr start, Span<struct page *> pages) const
+	{
+		return Fast(start, static_cast<int>(pages.size()), foll, pages.data());
+	}
+};
+
+// get/pin_user_pages: under the mmap read lock of current->mm, taken here around the
+// call, or by the walk around all of them (lock_each_call null: GUPBENCH_FLAG_LOCK_ONCE).
+template <long (*Slow)(unsigned long, unsigned long, unsigned int, struct page **)>
+struct Locked {
+	unsigned int foll;
+	struct mm_struct *lock_each_call;
+	long operator()(UserAddr start, Span<struct page *> pages) const
+	{
+		MmapReadLock lock(lock_each_call);
+		return Slow(start, pages.size(), foll, pages.data());
+	}
+};
+
+// *_unlocked: GUP takes the lock itself.
+template <long (*Unlocked)(unsigned long, unsigned long, unsigned int, struct page **)>
+struct SelfLocking {
+	unsigned int foll;
+	long operator()(UserAddr start, Span<struct page *> pages) const
+	{
+		return Unlocked(start, pages.size(), foll, pages.data());
+	}
+};
+
+// *_remote: another process's mm, under its lock, which GUP may drop on our behalf; a
+// long-term pin passes no `locked` (6.1 refuses it there).
+template <long (*Remote)(struct mm_struct *, unsigned long, unsigned long, unsigned int,
+			 struct page **, int *)>
+struct OtherMm {
+	unsigned int foll;
+	struct mm_struct *mm;
+	bool longterm;
+	long operator()(UserAddr start, Span<struct page *> pages) const
+	{
+		MmapReadLock lock(mm);
+		int locked = 1;
+		long taken = Remote(mm, start, pages.size(), foll, pages.data(),
+				    longterm ? nullptr : &locked);
+		if (!locked)
+			lock.forget(); // GUP dropped the lock on our behalf
+		return taken;
+	}
+};
+
+} // namespace gup_call
+
+// What a GUP call's answer means to a walk: pages taken (> 0), or why none were.
+inline Result<usize> taken_by(long answer, usize asked)
+{
+	if (answer < 0)
+		return Error::from_kernel(answer);
+	if (answer == 0) // the *_fast_only walkers: the range needs a fault they may not take
+		return Errno::fault;
+	GB_ASSERT(static_cast<usize>(answer) <= asked);
+	return static_cast<usize>(answer);
+}
+
 class Walker {
 public:
 	// Refuses unknown walkers and flag combinations the kernel would reject.
 	static Result<Walker> create(u32 walker, u64 flags, s32 target_pid);
 
-	// Takes up to pages.size() pages from `start`; the count taken (> 0) or an error.
-	Result<usize> take(UserAddr start, Span<struct page *> pages) const;
+	// Calls `f` with this walker's gup_call, whose type names the kernel function, so
+	// that `f` (the walk loop) is compiled once per walker with the call inlined.
+	template <typename F>
+	decltype(auto) visit(F &&f) const;
 
 	Release release_kind() const { return traits().pins ? Release::unpin : Release::put; }
 	bool longterm() const { return flags_ & GUPBENCH_FLAG_LONGTERM; }
+	// GUPBENCH_FLAG_LOCK_ONCE: the caller holds the mmap read lock across the whole walk.
+	bool locks_once() const { return flags_ & GUPBENCH_FLAG_LOCK_ONCE; }
 	const WalkerTraits &traits() const { return walker_traits(walker_); }
 	gupbench_walker id() const { return walker_; }
 
@@ -43,12 +118,43 @@ private:
 		: walker_(walker), flags_(flags), foll_(foll), remote_mm_(move(remote_mm))
 	{
 	}
-	long call(UserAddr start, Span<struct page *> pages) const;
+	struct mm_struct *lock_each_call() const;
 
 	gupbench_walker walker_;
 	u64 flags_; // GUPBENCH_FLAG_*
 	unsigned int foll_;
 	MmRef remote_mm_;
 };
+
+template <typename F>
+decltype(auto) Walker::visit(F &&f) const
+{
+	using namespace gup_call;
+	switch (walker_) {
+	case GUPBENCH_WALKER_GET_FAST:
+		return f(Lockless<get_user_pages_fast>{ foll_ });
+	case GUPBENCH_WALKER_PIN_FAST:
+		return f(Lockless<pin_user_pages_fast>{ foll_ });
+	case GUPBENCH_WALKER_GET_FAST_ONLY:
+		return f(Lockless<get_user_pages_fast_only>{ foll_ });
+	case GUPBENCH_WALKER_PIN_FAST_ONLY:
+		return f(Lockless<pin_user_pages_fast_only>{ foll_ });
+	case GUPBENCH_WALKER_GET:
+		return f(Locked<kapi_get_user_pages>{ foll_, lock_each_call() });
+	case GUPBENCH_WALKER_PIN:
+		return f(Locked<kapi_pin_user_pages>{ foll_, lock_each_call() });
+	case GUPBENCH_WALKER_GET_UNLOCKED:
+		return f(SelfLocking<kapi_get_user_pages_unlocked>{ foll_ });
+	case GUPBENCH_WALKER_PIN_UNLOCKED:
+		return f(SelfLocking<kapi_pin_user_pages_unlocked>{ foll_ });
+	case GUPBENCH_WALKER_GET_REMOTE:
+		return f(OtherMm<kapi_get_user_pages_remote>{ foll_, remote_mm_.get(), longterm() });
+	case GUPBENCH_WALKER_PIN_REMOTE:
+		return f(OtherMm<kapi_pin_user_pages_remote>{ foll_, remote_mm_.get(), longterm() });
+	case GUPBENCH_WALKER_COUNT:
+		break;
+	}
+	__builtin_unreachable();
+}
 
 } // namespace gb

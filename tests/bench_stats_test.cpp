@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "bench_output.h"
+#include "compare.h"
 #include "stats.h"
+#include "table.h"
 
 namespace {
 
@@ -114,7 +116,7 @@ TEST(Output, CsvHasAHeaderAndOneRowPerCase)
 	auto columns = [](const std::string &line) { return std::count(line.begin(), line.end(), ','); };
 	EXPECT_EQ(columns(lines[1]), columns(lines[0]));
 	EXPECT_EQ(columns(lines[2]), columns(lines[0]));
-	EXPECT_EQ(lines[1].rfind("pin_fast/thp/read/nall/4M,pin_fast,thp,4194304,0,0,0,1,1024,1024,,0,100.0,", 0), 0u)
+	EXPECT_EQ(lines[1].rfind("pin_fast/thp/read/nall/4M,pin_fast,thp,4194304,0,0,1,0,0,1,1024,1024,,0,100.0,", 0), 0u)
 		<< lines[1];
 }
 
@@ -129,6 +131,151 @@ TEST(Output, TableColumnsAlign)
 	auto end_of_pages = lines[0].find("pages") + 5;
 	EXPECT_EQ(lines[1].substr(end_of_pages - 4, 4), "1024");
 	EXPECT_NE(lines[2].find("skipped: why"), std::string::npos);
+}
+
+// Threads: all pages taken over the slowest thread's get time.
+TEST(Threads, AggregateIsAllPagesOverTheSlowestThread)
+{
+	EXPECT_DOUBLE_EQ(gupbench::aggregate_pages_per_second({ repeat(1000, 1000000, 0), repeat(1000, 2000000, 0) }),
+			 1e6);
+	EXPECT_DOUBLE_EQ(gupbench::aggregate_pages_per_second({ repeat(500, 1000, 0) }), 5e8);
+	EXPECT_EQ(gupbench::aggregate_pages_per_second({ repeat(0, 0, 0) }), 0);
+}
+
+TEST(Threads, ExpandAddsThreadsAndSharingOnce)
+{
+	gupbench::MatrixOptions o;
+	o.walkers = { GUPBENCH_WALKER_PIN_FAST };
+	o.memories = { gupbench::MemoryKind::anon };
+	o.sizes = { 1u << 20 };
+	o.pages_per_call = { 512 };
+	o.writes = { false };
+	o.threads = { 1, 2 };
+	o.disjoint = { false, true };
+	auto cases = gupbench::expand(o);
+	ASSERT_EQ(cases.size(), 3u); // one thread is one case, shared or not
+	EXPECT_EQ(gupbench::case_id(cases[0]), "pin_fast/anon/read/n512/1M");
+	EXPECT_EQ(gupbench::case_id(cases[1]), "pin_fast/anon/read/n512/1M/x2-shared");
+	EXPECT_EQ(gupbench::case_id(cases[2]), "pin_fast/anon/read/n512/1M/x2-disjoint");
+	o.disjoint = { true };
+	o.threads = { 1 };
+	cases = gupbench::expand(o);
+	ASSERT_EQ(cases.size(), 1u);
+	EXPECT_FALSE(cases[0].disjoint);
+}
+
+TEST(Threads, OutputsCarryEachThreadAndTheAggregate)
+{
+	auto o = outcome(GUPBENCH_WALKER_PIN_FAST, false);
+	o.spec.threads = 2;
+	o.spec.disjoint = true;
+	o.per_thread = { o.figures, o.figures };
+	o.aggregate_pages_per_second = spread_of({ 3e7 });
+	auto j = gupbench::case_json(o);
+	EXPECT_EQ(j["threads"], 2u);
+	EXPECT_EQ(j["disjoint"], true);
+	ASSERT_EQ(j["per_thread"].size(), 2u);
+	EXPECT_EQ(j["per_thread"][1]["pages_done"], 1024u);
+	EXPECT_EQ(j["aggregate_pages_per_second"]["median"], 3e7);
+	auto table = gupbench::bench_table({ o });
+	EXPECT_NE(table.find("/x2-disjoint"), std::string::npos);
+	EXPECT_NE(table.find("  thread 1"), std::string::npos);
+	EXPECT_NE(table.find("30.00"), std::string::npos) << table; // the aggregate, Mpages/s
+}
+
+gup_test kernel_result(unsigned long long get_us, unsigned long long put_us, unsigned long long size)
+{
+	gup_test g{};
+	g.get_delta_usec = get_us;
+	g.put_delta_usec = put_us;
+	g.size = size;
+	return g;
+}
+
+// Ours are cut to whole microseconds as the kernel cuts gup_test's, then compared by median.
+TEST(Compare, BothSidesInWholeMicrosecondsAndTheirRatio)
+{
+	gupbench::ComparedCase c;
+	c.kernel = gupbench::arm_of_kernel({ kernel_result(100, 10, 4096 * 256), kernel_result(102, 12, 4096 * 256),
+					     kernel_result(98, 11, 4096 * 256) },
+					   { 150, 160, 170 }, 4096);
+	EXPECT_EQ(c.kernel.get_us.median, 100);
+	EXPECT_EQ(c.kernel.pages_done, 256u);
+	c.ours = gupbench::arm_of_ours({ repeat(256, 103999, 11999), repeat(256, 101500, 10100), repeat(256, 99000, 9000) },
+				       { 140, 150, 160 });
+	EXPECT_EQ(c.ours.get_us.median, 101); // 103.999 -> 103, 101.5 -> 101, 99.0 -> 99
+	EXPECT_EQ(c.ours.put_us.median, 10);
+	c.ours_each_call = gupbench::arm_of_ours({ repeat(256, 150000, 0) }, { 200 });
+	c.ours_verified = gupbench::arm_of_ours({ repeat(256, 101000, 0) }, { 406 });
+	gupbench::compute_ratios(c);
+	EXPECT_DOUBLE_EQ(c.get_ratio, 1.01);
+	EXPECT_DOUBLE_EQ(c.put_ratio, 10.0 / 11);
+	EXPECT_DOUBLE_EQ(c.each_call_ratio, 1.5);
+	EXPECT_DOUBLE_EQ(c.verify_ns_per_page, (406 - 150) * 1000.0 / 256);
+	// Two walks per sample: the figures are per walk.
+	auto two = gupbench::arm_of_kernel({ kernel_result(201, 20, 4096 * 256) }, { 300 }, 4096, 2);
+	EXPECT_EQ(two.get_us.median, 100.5);
+	EXPECT_EQ(gupbench::arm_of_ours({ repeat(256, 201000, 0) }, { 300 }, 2).get_us.median, 100.5);
+	auto failed = repeat(3, 3000, 0);
+	failed.error = -14;
+	EXPECT_EQ(gupbench::arm_of_ours({ repeat(8, 8000, 0), failed }, {}).error, -14);
+	EXPECT_EQ(gupbench::arm_of_ours({ repeat(8, 8000, 0), failed }, {}).pages_done, 3u);
+}
+
+TEST(Compare, TheSummaryCountsCasesWithinTheTolerance)
+{
+	auto make = [](unsigned walker, double ratio) {
+		gupbench::ComparedCase c;
+		c.spec.walker = walker;
+		c.get_ratio = ratio;
+		return c;
+	};
+	auto skipped = make(GUPBENCH_WALKER_PIN, 0);
+	skipped.skipped = true;
+	auto table = gupbench::compare_table({ make(GUPBENCH_WALKER_GET_FAST, 1.01), make(GUPBENCH_WALKER_PIN_FAST, 0.95),
+					       make(GUPBENCH_WALKER_GET, 1.029), skipped },
+					     0.03);
+	EXPECT_NE(table.find("3 of 3 cases take at most 3% longer than gup_test (median get time); "
+			     "ratios from 0.950 (pin_fast/anon/read/n512/4M) to 1.029 (get/anon/read/n512/4M)"),
+		  std::string::npos)
+		<< table;
+	table = gupbench::compare_table({ make(GUPBENCH_WALKER_GET_FAST, 1.031), make(GUPBENCH_WALKER_GET, 1.0) }, 0.03);
+	EXPECT_NE(table.find("1 of 2 cases take at most 3% longer"), std::string::npos) << table;
+}
+
+TEST(Compare, OnlyTheWalkersGupTestHas)
+{
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_GET_FAST, false), GUP_TEST_GUP_FAST_BENCHMARK);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_PIN_FAST, false), GUP_TEST_PIN_FAST_BENCHMARK);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_GET, false), GUP_TEST_GUP_BASIC_TEST);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_PIN, false), GUP_TEST_PIN_BASIC_TEST);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_PIN, true), GUP_TEST_PIN_LONGTERM_BENCHMARK);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_PIN_FAST, true), 0u);
+	EXPECT_EQ(gupbench::gup_test_command(GUPBENCH_WALKER_GET_UNLOCKED, false), 0u);
+	gupbench::CompareOptions o;
+	o.matrix.walkers = { GUPBENCH_WALKER_GET_FAST, GUPBENCH_WALKER_PIN_REMOTE, GUPBENCH_WALKER_PIN };
+	o.matrix.memories = { gupbench::MemoryKind::anon };
+	o.matrix.sizes = { 1u << 20 };
+	o.matrix.pages_per_call = { 1, 0 };
+	o.matrix.writes = { false };
+	o.matrix.threads = { 1, 4 };
+	auto cases = gupbench::comparable_cases(o);
+	ASSERT_EQ(cases.size(), 4u); // get_fast and pin, n1 and nall, one thread each
+	EXPECT_EQ(gupbench::case_id(cases[3]), "pin/anon/read/nall/1M");
+	o.matrix.sizes = { 0 }; // auto
+	o.matrix.memories = { gupbench::MemoryKind::anon, gupbench::MemoryKind::hugetlb };
+	o.matrix.pages_per_call = { 512 };
+	cases = gupbench::comparable_cases(o);
+	ASSERT_EQ(cases.size(), 4u);
+	EXPECT_EQ(gupbench::case_id(cases[0]), "get_fast/anon/read/n512/64M");
+	EXPECT_EQ(gupbench::case_id(cases[1]), "get_fast/hugetlb/read/n512/512M");
+}
+
+TEST(Table, AlignsFiguresRightAndTextLeft)
+{
+	EXPECT_EQ(gupbench::aligned_table({ { "a", "1", "x" }, { "bbb", "22", "yy" } }), "a     1  x\nbbb  22  yy\n");
+	EXPECT_EQ(gupbench::error_name(-14), "EFAULT");
+	EXPECT_EQ(gupbench::error_name(0), "");
 }
 
 } // namespace

@@ -64,7 +64,10 @@ enum gupbench_walker {
  * call: get_ns is then the walk's wall time, and there is no per-call min, max or
  * histogram. With one page per call, a clock read costs as much as the call itself. */
 #define GUPBENCH_FLAG_WALK_TIME (1ULL << 6)
-#define GUPBENCH_FLAGS_ALL ((1ULL << 7) - 1)
+/* get and pin walkers: hold the mmap read lock across the whole walk, as gup_test does,
+ * instead of taking it around each call. */
+#define GUPBENCH_FLAG_LOCK_ONCE (1ULL << 7)
+#define GUPBENCH_FLAGS_ALL ((1ULL << 8) - 1)
 
 /* Per-call latency histogram: bucket b counts calls that took [2^b, 2^(b+1)) ns; bucket 0
  * also counts calls of 0 ns. */

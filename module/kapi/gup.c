@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One wrapper per exported GUP function. Signature differences between kernels stay here:
+ * One wrapper per exported GUP function that the walk does not call directly (gup.h says
+ * which it does and why). Signature differences between kernels stay here and in gup.h:
  * 6.1 passes a `vmas` array to get/pin_user_pages(_remote); 6.5 removed it.
  */
 #include <linux/mm.h>
 #include <linux/version.h>
 
 #include "gup.h"
+
+/* Kbuild's GUPBENCH_LINUX_VERSION, which gup.h reads, must be this kernel's. */
+_Static_assert(GUPBENCH_LINUX_VERSION == (LINUX_VERSION_CODE & ~0xff),
+	       "GUPBENCH_LINUX_VERSION is not the kernel's major.minor");
 
 unsigned int kapi_foll_flags(int write, int longterm, int force, int touch)
 {
@@ -25,50 +30,12 @@ struct kapi_foll_values kapi_foll_values(void)
 	return values;
 }
 
-long kapi_get_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
-			      struct page **pages)
-{
-	return get_user_pages_fast(start, nr, foll, pages);
-}
-
-long kapi_pin_user_pages_fast(unsigned long start, unsigned long nr, unsigned int foll,
-			      struct page **pages)
-{
-	return pin_user_pages_fast(start, nr, foll, pages);
-}
-
-long kapi_get_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
-				   struct page **pages)
-{
-	return get_user_pages_fast_only(start, nr, foll, pages);
-}
-
-long kapi_pin_user_pages_fast_only(unsigned long start, unsigned long nr, unsigned int foll,
-				   struct page **pages)
-{
-	return pin_user_pages_fast_only(start, nr, foll, pages);
-}
-
-/* 6.5 removed the `vmas` argument of get/pin_user_pages(_remote); we never want it. */
+/* 6.5 removed the `vmas` argument of get/pin_user_pages_remote; we never want it. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-#define GUPBENCH_VMAS(...) __VA_ARGS__, NULL
 #define GUPBENCH_VMAS_LOCKED(locked, ...) __VA_ARGS__, NULL, locked
 #else
-#define GUPBENCH_VMAS(...) __VA_ARGS__
 #define GUPBENCH_VMAS_LOCKED(locked, ...) __VA_ARGS__, locked
 #endif
-
-long kapi_get_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
-			 struct page **pages)
-{
-	return get_user_pages(GUPBENCH_VMAS(start, nr, foll, pages));
-}
-
-long kapi_pin_user_pages(unsigned long start, unsigned long nr, unsigned int foll,
-			 struct page **pages)
-{
-	return pin_user_pages(GUPBENCH_VMAS(start, nr, foll, pages));
-}
 
 long kapi_get_user_pages_unlocked(unsigned long start, unsigned long nr, unsigned int foll,
 				  struct page **pages)

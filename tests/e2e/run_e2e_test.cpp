@@ -335,6 +335,41 @@ TEST(Run, WalkTimeTimesTheWholeWalk)
 	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
 }
 
+// FLAG_LOCK_ONCE: get and pin under one mmap lock for the whole walk, as gup_test walks;
+// the pages and counts are the same, a hole still stops the walk, and the walkers that do
+// not lock around each call refuse it.
+TEST(Run, LockOnceWalksUnderOneLock)
+{
+	gupbench::Mapping mapping(MemoryKind::anon, 64 * page_size, true);
+	gupbench::BenchDevice device;
+	for (auto walker : { GUPBENCH_WALKER_GET, GUPBENCH_WALKER_PIN })
+		for (unsigned per_call : { 1u, 7u, 64u }) {
+			auto r = device.run(request_for(walker, mapping.addr(), 64 * page_size, per_call,
+							GUPBENCH_FLAG_LOCK_ONCE | GUPBENCH_FLAG_WRITE |
+								GUPBENCH_FLAG_VERIFY))[0];
+			EXPECT_EQ(r.error, 0);
+			EXPECT_EQ(r.pages_done, 64u);
+			EXPECT_EQ(r.calls, (64u + per_call - 1) / per_call);
+			EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT))
+				<< gupbench::walker_name(walker) << " n" << per_call << ": "
+				<< gupbench::mismatch_name(r.mismatch);
+		}
+	ASSERT_EQ(munmap(reinterpret_cast<void *>(mapping.addr() + 5 * page_size), page_size), 0);
+	auto r = device.run(request_for(GUPBENCH_WALKER_PIN, mapping.addr(), 16 * page_size, 2,
+					GUPBENCH_FLAG_LOCK_ONCE | GUPBENCH_FLAG_VERIFY))[0];
+	EXPECT_EQ(r.error, -EFAULT);
+	EXPECT_EQ(r.error_offset, 5 * page_size); // pages 4-5: a short call, then the hole
+	EXPECT_EQ(r.pages_done, 5u);
+	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+	for (auto walker : { GUPBENCH_WALKER_GET_FAST, GUPBENCH_WALKER_PIN_FAST_ONLY,
+			     GUPBENCH_WALKER_GET_UNLOCKED, GUPBENCH_WALKER_PIN_UNLOCKED,
+			     GUPBENCH_WALKER_PIN_REMOTE })
+		EXPECT_EQ(refused_run(request_for(walker, mapping.addr(), 4 * page_size, 1,
+						  GUPBENCH_FLAG_LOCK_ONCE)),
+			  EINVAL)
+			<< gupbench::walker_name(walker);
+}
+
 TEST(Run, RefusesBadRequests)
 {
 	gupbench::Mapping mapping(MemoryKind::anon, 16 * page_size, true);

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "table.h"
 #include "walkers.h"
 
 namespace gupbench {
@@ -42,30 +43,15 @@ unsigned long long memory_bytes()
 	return 0;
 }
 
-std::string error_name(int error)
+// The table's throughput: all threads together when there are several.
+double per_second(const CaseOutcome &o)
 {
-	return error ? std::string(strerrorname_np(-error) ?: "?") : std::string();
+	return o.per_thread.empty() ? o.figures.pages_per_second : o.aggregate_pages_per_second.median;
 }
 
 nlohmann::json spread_json(const Spread &s)
 {
 	return { { "median", s.median }, { "min", s.min }, { "max", s.max } };
-}
-
-// Appends, where operator+ chains trip GCC 12's -Wrestrict false positive.
-std::string concat(std::initializer_list<std::string> parts)
-{
-	std::string joined;
-	for (const auto &part : parts)
-		joined.append(part);
-	return joined;
-}
-
-std::string fixed(double value, int decimals = 0)
-{
-	char text[32];
-	std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-	return text;
 }
 
 } // namespace
@@ -93,6 +79,8 @@ nlohmann::json case_json(const CaseOutcome &o)
 			     { "size", o.spec.size },
 			     { "pages_per_call", o.spec.pages_per_call },
 			     { "write", o.spec.write },
+			     { "threads", o.spec.threads },
+			     { "disjoint", o.spec.disjoint },
 			     { "skipped", o.skipped },
 			     { "note", o.note } };
 	if (o.skipped)
@@ -110,7 +98,19 @@ nlohmann::json case_json(const CaseOutcome &o)
 		   { "call_p99_ns", f.call_p99_ns },
 		   { "call_max_ns", f.call_max_ns },
 		   { "pages_per_second", f.pages_per_second },
+		   { "aggregate_pages_per_second", spread_json(o.aggregate_pages_per_second) },
 		   { "verdict", f.verdict } });
+	if (!o.per_thread.empty()) {
+		nlohmann::json threads = nlohmann::json::array();
+		for (const auto &t : o.per_thread)
+			threads.push_back({ { "pages_done", t.pages_done },
+					    { "error", t.error },
+					    { "get_ns_per_page", spread_json(t.get_ns_per_page) },
+					    { "put_ns_per_page", spread_json(t.put_ns_per_page) },
+					    { "pages_per_second", t.pages_per_second },
+					    { "verdict", t.verdict } });
+		j["per_thread"] = threads;
+	}
 	return j;
 }
 
@@ -127,6 +127,7 @@ nlohmann::json bench_json(const nlohmann::json &environment, const MatrixOptions
 		     { "longterm", o.longterm },
 		     { "verify", o.verify },
 		     { "walk_time", o.walk_time },
+		     { "lock_once", o.lock_once },
 		     { "prefault", o.prefault } } },
 		 { "cases", cases } };
 }
@@ -134,21 +135,24 @@ nlohmann::json bench_json(const nlohmann::json &environment, const MatrixOptions
 std::string bench_csv(const std::vector<CaseOutcome> &outcomes)
 {
 	std::ostringstream out;
-	out << "id,walker,memory,size,pages_per_call,write,skipped,repeats,pages_asked,pages_done,"
+	out << "id,walker,memory,size,pages_per_call,write,threads,disjoint,skipped,repeats,"
+	       "pages_asked,pages_done,"
 	       "error,error_offset,get_ns_per_page_median,get_ns_per_page_min,get_ns_per_page_max,"
 	       "put_ns_per_page_median,put_ns_per_page_min,put_ns_per_page_max,call_p50_ns,"
-	       "call_p99_ns,call_max_ns,pages_per_second,verdict,note\n";
+	       "call_p99_ns,call_max_ns,pages_per_second,aggregate_pages_per_second,verdict,note\n";
 	for (const auto &o : outcomes) {
 		const CaseFigures &f = o.figures;
 		out << case_id(o.spec) << ',' << walker_name(o.spec.walker) << ','
 		    << memory_kind_name(o.spec.memory) << ',' << o.spec.size << ',' << o.spec.pages_per_call
-		    << ',' << o.spec.write << ',' << o.skipped << ',' << f.repeats << ',' << f.pages_asked
+		    << ',' << o.spec.write << ',' << o.spec.threads << ',' << o.spec.disjoint << ','
+		    << o.skipped << ',' << f.repeats << ',' << f.pages_asked
 		    << ',' << f.pages_done << ',' << error_name(f.error) << ',' << f.error_offset << ','
 		    << fixed(f.get_ns_per_page.median, 1) << ',' << fixed(f.get_ns_per_page.min, 1) << ','
 		    << fixed(f.get_ns_per_page.max, 1) << ',' << fixed(f.put_ns_per_page.median, 1) << ','
 		    << fixed(f.put_ns_per_page.min, 1) << ',' << fixed(f.put_ns_per_page.max, 1) << ','
 		    << f.call_p50_ns << ',' << f.call_p99_ns << ',' << f.call_max_ns << ','
-		    << fixed(f.pages_per_second) << ',' << f.verdict << ",\"" << o.note << "\"\n";
+		    << fixed(f.pages_per_second) << ',' << fixed(o.aggregate_pages_per_second.median) << ','
+		    << f.verdict << ",\"" << o.note << "\"\n";
 	}
 	return out.str();
 }
@@ -177,27 +181,18 @@ std::string bench_table(const std::vector<CaseOutcome> &outcomes)
 		rows.push_back({ case_id(o.spec), pages, fixed(f.get_ns_per_page.median),
 				 concat({ "(", fixed(f.get_ns_per_page.min), "..", fixed(f.get_ns_per_page.max), ")" }),
 				 fixed(f.put_ns_per_page.median), call(f.call_p50_ns), call(f.call_p99_ns),
-				 call(f.call_max_ns), fixed(f.pages_per_second / 1e6, 2), last });
-	}
-	std::vector<std::size_t> width(rows.front().size(), 0);
-	for (const auto &row : rows)
-		for (std::size_t c = 0; c < row.size(); c++)
-			width[c] = std::max(width[c], row[c].size());
-	std::ostringstream out;
-	for (const auto &row : rows) {
-		for (std::size_t c = 0; c < row.size(); c++) {
-			bool text = c == 0 || c + 1 == row.size();
-			std::string pad(width[c] - row[c].size(), ' ');
-			if (text)
-				out << row[c] << (c + 1 == row.size() ? "" : pad);
-			else
-				out << pad << row[c];
-			if (c + 1 < row.size())
-				out << "  ";
+				 call(f.call_max_ns), fixed(per_second(o) / 1e6, 2), last });
+		for (std::size_t t = 0; t < o.per_thread.size(); t++) {
+			const CaseFigures &tf = o.per_thread[t];
+			rows.push_back({ concat({ "  thread ", std::to_string(t) }), std::to_string(tf.pages_done),
+					 fixed(tf.get_ns_per_page.median),
+					 concat({ "(", fixed(tf.get_ns_per_page.min), "..",
+						  fixed(tf.get_ns_per_page.max), ")" }),
+					 fixed(tf.put_ns_per_page.median), "", "", "",
+					 fixed(tf.pages_per_second / 1e6, 2), tf.verdict });
 		}
-		out << "\n";
 	}
-	return out.str();
+	return aligned_table(rows);
 }
 
 } // namespace gupbench

@@ -7,6 +7,7 @@
 
 #include "bench_device.h"
 #include "bench_output.h"
+#include "compare.h"
 #include "info_report.h"
 #include "matrix.h"
 #include "memory.h"
@@ -22,7 +23,7 @@ struct WalkOptions {
 	unsigned pages_per_call = 512;
 	unsigned repeats = 3;
 	bool write = false, longterm = false, force = false, dirty = false, verify = false;
-	bool touch = false, walk_time = false, no_prefault = false, json = false;
+	bool touch = false, walk_time = false, lock_once = false, no_prefault = false, json = false;
 };
 
 std::size_t parse_size(const std::string &text)
@@ -53,7 +54,7 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 	request.flags = (o.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
 			(o.force ? GUPBENCH_FLAG_FORCE : 0) | (o.dirty ? GUPBENCH_FLAG_DIRTY : 0) |
 			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.touch ? GUPBENCH_FLAG_TOUCH : 0) |
-			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0);
+			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) | (o.lock_once ? GUPBENCH_FLAG_LOCK_ONCE : 0);
 
 	std::unique_ptr<gupbench::Mapping> local;
 	std::unique_ptr<gupbench::RemoteMapping> remote;
@@ -89,8 +90,10 @@ struct BenchOptions {
 	std::vector<std::string> sizes = { "16M" };
 	std::vector<std::string> pages_per_call = { "1", "512", "all" };
 	std::string access = "read";
+	std::vector<unsigned> threads = { 1 };
+	std::string sharing = "shared";
 	unsigned repeats = 5, warmup = 1;
-	bool longterm = false, verify = false, walk_time = false, no_prefault = false;
+	bool longterm = false, verify = false, walk_time = false, lock_once = false, no_prefault = false;
 	bool json = false, csv = false;
 	std::string output_dir;
 };
@@ -103,18 +106,25 @@ gupbench::MatrixOptions matrix_of(const BenchOptions &b)
 	for (const auto &k : b.memories)
 		m.memories.push_back(*gupbench::parse_memory_kind(k));
 	for (const auto &size : b.sizes)
-		m.sizes.push_back(parse_size(size));
+		m.sizes.push_back(size == "auto" ? 0 : parse_size(size)); // auto: compare only
 	for (const auto &n : b.pages_per_call)
 		m.pages_per_call.push_back(n == "all" ? 0 : static_cast<unsigned>(std::stoul(n)));
 	if (b.access == "read" || b.access == "both")
 		m.writes.push_back(false);
 	if (b.access == "write" || b.access == "both")
 		m.writes.push_back(true);
+	m.threads = b.threads;
+	m.disjoint.clear();
+	if (b.sharing == "shared" || b.sharing == "both")
+		m.disjoint.push_back(false);
+	if (b.sharing == "disjoint" || b.sharing == "both")
+		m.disjoint.push_back(true);
 	m.repeats = b.repeats;
 	m.warmup = b.warmup;
 	m.longterm = b.longterm;
 	m.verify = b.verify;
 	m.walk_time = b.walk_time;
+	m.lock_once = b.lock_once;
 	m.prefault = !b.no_prefault;
 	return m;
 }
@@ -145,6 +155,42 @@ int bench(gupbench::BenchDevice &device, const BenchOptions &b)
 	return mismatch ? 3 : 0;
 }
 
+struct CompareCli {
+	BenchOptions matrix;
+	double tolerance_percent = 3;
+	std::string gup_test_file = GUP_TEST_FILE_KERNEL;
+};
+
+int compare(gupbench::BenchDevice &device, const CompareCli &c)
+{
+	gupbench::CompareOptions options;
+	options.matrix = matrix_of(c.matrix);
+	options.kernel_file = c.gup_test_file;
+	gupbench::KernelGupTest kernel(c.gup_test_file);
+	auto cases = gupbench::comparable_cases(options);
+	if (cases.empty()) {
+		std::fprintf(stderr, "gupbench: no case of this matrix is one gup_test can walk\n");
+		return 2;
+	}
+	std::vector<gupbench::ComparedCase> compared;
+	for (std::size_t i = 0; i < cases.size(); i++) {
+		std::fprintf(stderr, "gupbench: [%zu/%zu] %s\n", i + 1, cases.size(),
+			     gupbench::case_id(cases[i]).c_str());
+		compared.push_back(gupbench::compare_case(device, kernel, cases[i], options));
+	}
+	auto json = gupbench::compare_json(gupbench::environment_json(), options, compared);
+	auto table = gupbench::compare_table(compared, c.tolerance_percent / 100);
+	if (!c.matrix.output_dir.empty()) {
+		std::ofstream(c.matrix.output_dir + "/compare.json") << json.dump(2) << "\n";
+		std::ofstream(c.matrix.output_dir + "/compare.txt") << table;
+	}
+	if (c.matrix.json)
+		std::cout << json.dump(2) << "\n";
+	else
+		std::cout << table;
+	return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -161,7 +207,10 @@ int main(int argc, char **argv)
 		   "  gupbench walk --walker pin_remote --memory anon --size 4M --json\n"
 		   "  gupbench bench                       # the default matrix, as a table\n"
 		   "  gupbench bench --walkers get_fast,pin_fast --memory thp --pages-per-call 1,512 --json\n"
-		   "  gupbench bench --access both --verify --output-dir /out   # also bench.json, bench.csv");
+		   "  gupbench bench --access both --verify --output-dir /out   # also bench.json, bench.csv\n"
+		   "  gupbench bench --walkers pin_fast --memory anon --threads 1,2,4 --sharing both\n"
+		   "  gupbench compare                     # against /sys/kernel/debug/gup_test, interleaved\n"
+		   "  gupbench compare --walkers pin --longterm --pages-per-call 1 --repeats 21");
 
 	bool info_json = false;
 	auto *info_cmd = app.add_subcommand("info", "show the module's ABI, kernel and page facts");
@@ -184,6 +233,8 @@ int main(int argc, char **argv)
 	walk_cmd->add_flag("--dirty", o.dirty, "release with the dirty-lock variant");
 	walk_cmd->add_flag("--walk-time", o.walk_time,
 			   "time the whole walk, not each call (no per-call histogram)");
+	walk_cmd->add_flag("--lock-once", o.lock_once,
+			   "get, pin: hold the mmap lock across the whole walk (as gup_test does)");
 	walk_cmd->add_flag("--verify", o.verify, "check every page and /proc/vmstat with the ledger");
 	walk_cmd->add_flag("--no-prefault", o.no_prefault, "let GUP fault the pages in");
 	walk_cmd->add_flag("--json", o.json, "print JSON instead of text");
@@ -201,6 +252,12 @@ int main(int argc, char **argv)
 		->delimiter(',')->capture_default_str();
 	bench_cmd->add_option("--access", b.access, "read, write or both")
 		->check(CLI::IsMember({ "read", "write", "both" }))->capture_default_str();
+	bench_cmd->add_option("--threads", b.threads, "comma-separated thread counts, each its own RUN")
+		->delimiter(',')->check(CLI::Range(1u, 256u))->capture_default_str();
+	bench_cmd->add_option("--sharing", b.sharing,
+			      "threads on one buffer (shared, as gup_test -j), each on its own "
+			      "(disjoint), or both")
+		->check(CLI::IsMember({ "shared", "disjoint", "both" }))->capture_default_str();
 	bench_cmd->add_option("--repeats", b.repeats, "measured walks per case")
 		->check(CLI::Range(1u, 999u))->capture_default_str();
 	bench_cmd->add_option("--warmup", b.warmup, "walks per case before measuring")
@@ -208,13 +265,55 @@ int main(int argc, char **argv)
 	bench_cmd->add_flag("--longterm", b.longterm, "FOLL_LONGTERM (get walkers are skipped)");
 	bench_cmd->add_flag("--verify", b.verify, "check every page with the ledger (costs time)");
 	bench_cmd->add_flag("--walk-time", b.walk_time, "time whole walks, not each call");
+	bench_cmd->add_flag("--lock-once", b.lock_once,
+			    "get, pin: hold the mmap lock across the whole walk (as gup_test does)");
 	bench_cmd->add_flag("--no-prefault", b.no_prefault, "let GUP fault the pages in (gup_test -z)");
 	bench_cmd->add_flag("--json", b.json, "print JSON instead of the table");
 	bench_cmd->add_flag("--csv", b.csv, "print CSV instead of the table");
 	bench_cmd->add_option("--output-dir", b.output_dir, "also write bench.json and bench.csv there");
 
+	CompareCli c;
+	c.matrix.walkers = { "get_fast", "pin_fast", "get", "pin" };
+	c.matrix.sizes = { "auto" };
+	c.matrix.repeats = 11;
+	c.matrix.warmup = 2;
+	auto *compare_cmd = app.add_subcommand(
+		"compare", "walk the same cases through the in-kernel gup_test and through gupbench, "
+			   "interleaved, and compare their times");
+	compare_cmd->add_option("--walkers", c.matrix.walkers, "comma-separated: those gup_test has")
+		->delimiter(',')->check(CLI::IsMember({ "get_fast", "pin_fast", "get", "pin" }))
+		->capture_default_str();
+	compare_cmd->add_option("--memory", c.matrix.memories, "comma-separated memory kinds")
+		->delimiter(',')->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
+	compare_cmd->add_option("--sizes", c.matrix.sizes,
+				"comma-separated sizes; auto: 64M, 512M of thp and hugetlb (gup_test "
+				"counts whole microseconds: walks must be long)")
+		->delimiter(',')->capture_default_str();
+	compare_cmd->add_option("--pages-per-call", c.matrix.pages_per_call, "comma-separated; 'all'")
+		->delimiter(',')->capture_default_str();
+	compare_cmd->add_option("--access", c.matrix.access, "read, write or both")
+		->check(CLI::IsMember({ "read", "write", "both" }))->capture_default_str();
+	compare_cmd->add_option("--repeats", c.matrix.repeats, "measured rounds per case")
+		->check(CLI::Range(1u, 999u))->capture_default_str();
+	compare_cmd->add_option("--warmup", c.matrix.warmup, "rounds per case before measuring")
+		->check(CLI::Range(0u, 100u))->capture_default_str();
+	compare_cmd->add_flag("--longterm", c.matrix.longterm, "pin with FOLL_LONGTERM (PIN_LONGTERM_BENCHMARK)");
+	compare_cmd->add_flag("--no-prefault", c.matrix.no_prefault, "let GUP fault the pages in");
+	compare_cmd->add_option("--tolerance", c.tolerance_percent,
+				"the summary counts cases at most this many percent slower than gup_test")
+		->check(CLI::Range(0.0, 100.0))->capture_default_str();
+	compare_cmd->add_option("--gup-test-file", c.gup_test_file, "the in-kernel gup_test file")
+		->capture_default_str();
+	compare_cmd->add_flag("--json", c.matrix.json, "print JSON instead of the table");
+	compare_cmd->add_option("--output-dir", c.matrix.output_dir, "also write compare.json and compare.txt there");
+
 	CLI11_PARSE(app, argc, argv);
-	for (const auto &n : b.pages_per_call)
+	for (const auto &size : b.sizes)
+		if (bench_cmd->parsed() && size == "auto") {
+			std::fprintf(stderr, "gupbench: --sizes auto is for compare; bench needs sizes\n");
+			return 2;
+		}
+	for (const auto &n : compare_cmd->parsed() ? c.matrix.pages_per_call : b.pages_per_call)
 		if (n != "all" && (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n == "0")) {
 			std::fprintf(stderr, "gupbench: --pages-per-call: '%s' is not a count > 0 or 'all'\n", n.c_str());
 			return 2;
@@ -232,6 +331,8 @@ int main(int argc, char **argv)
 			return walk(device, o);
 		} else if (bench_cmd->parsed()) {
 			return bench(device, b);
+		} else if (compare_cmd->parsed()) {
+			return compare(device, c);
 		}
 	} catch (const gupbench::SystemError &error) {
 		std::fprintf(stderr, "gupbench: %s\n", error.what());

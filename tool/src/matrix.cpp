@@ -1,9 +1,9 @@
 #include "matrix.h"
 
-#include <cstring>
-#include <fstream>
+#include <barrier>
+#include <exception>
 #include <memory>
-#include <sstream>
+#include <thread>
 
 #include "walkers.h"
 
@@ -19,49 +19,62 @@ std::string size_name(std::size_t size)
 	return std::to_string(size >> 10) + "K";
 }
 
-bool is_remote(unsigned walker)
+bool takes_lock_once(unsigned walker)
 {
-	return walker == GUPBENCH_WALKER_GET_REMOTE || walker == GUPBENCH_WALKER_PIN_REMOTE;
+	return walker == GUPBENCH_WALKER_GET || walker == GUPBENCH_WALKER_PIN;
 }
 
-// Bytes of [addr, addr + length) that smaps says are THP-backed (AnonHugePages of the VMA
-// holding addr): a THP case that did not get huge pages must say so.
-std::size_t anon_huge_bytes(unsigned long addr)
+// Per thread, per repeat (warm-up included): one RUN's result.
+using Repeats = std::vector<std::vector<gupbench_repeat>>;
+
+// Every thread makes one RUN per repeat, all released together by a barrier, so that the
+// walks of one repeat overlap. A thread whose RUN is refused keeps meeting the barrier
+// (the others would wait for it forever) and its error is thrown after the join.
+Repeats run_threads(const BenchDevice &device, const std::vector<gupbench_run> &requests,
+		    unsigned iterations)
 {
-	std::ifstream smaps("/proc/self/smaps");
-	std::string line;
-	bool inside = false;
-	while (std::getline(smaps, line)) {
-		unsigned long start, end;
-		char dash;
-		std::istringstream header(line);
-		if (header >> std::hex >> start >> dash >> end && dash == '-') {
-			inside = start <= addr && addr < end;
-			continue;
-		}
-		if (inside && line.rfind("AnonHugePages:", 0) == 0)
-			return std::stoul(line.substr(14)) * 1024;
+	const std::size_t threads = requests.size();
+	Repeats results(threads, std::vector<gupbench_repeat>(iterations));
+	if (threads == 1) {
+		for (unsigned i = 0; i < iterations; i++)
+			results[0][i] = device.run(requests[0])[0];
+		return results;
 	}
-	return 0;
-}
-
-// hugetlb cases need reserved huge pages; reserve enough for this case if fewer are.
-void reserve_huge_pages(std::size_t size)
-{
-	unsigned long want = (size + (2u << 20) - 1) / (2u << 20), have = 0;
-	std::ifstream("/proc/sys/vm/nr_hugepages") >> have;
-	if (have < want)
-		std::ofstream("/proc/sys/vm/nr_hugepages") << want;
+	std::barrier start(static_cast<std::ptrdiff_t>(threads));
+	std::vector<std::exception_ptr> failures(threads);
+	std::vector<std::thread> workers;
+	for (std::size_t t = 0; t < threads; t++)
+		workers.emplace_back([&, t] {
+			for (unsigned i = 0; i < iterations; i++) {
+				start.arrive_and_wait();
+				if (failures[t])
+					continue;
+				try {
+					results[t][i] = device.run(requests[t])[0];
+				} catch (...) {
+					failures[t] = std::current_exception();
+				}
+			}
+		});
+	for (auto &worker : workers)
+		worker.join();
+	for (auto &failure : failures)
+		if (failure)
+			std::rethrow_exception(failure);
+	return results;
 }
 
 } // namespace
 
 std::string case_id(const CaseSpec &spec)
 {
-	return walker_name(spec.walker) + "/" + memory_kind_name(spec.memory) + "/" +
-	       (spec.write ? "write" : "read") + "/n" +
-	       (spec.pages_per_call ? std::to_string(spec.pages_per_call) : std::string("all")) + "/" +
-	       size_name(spec.size);
+	std::string id = walker_name(spec.walker) + "/" + memory_kind_name(spec.memory) + "/" +
+			 (spec.write ? "write" : "read") + "/n" +
+			 (spec.pages_per_call ? std::to_string(spec.pages_per_call) : std::string("all")) +
+			 "/" + size_name(spec.size);
+	if (spec.threads > 1)
+		id += "/x" + std::to_string(spec.threads) + (spec.disjoint ? "-disjoint" : "-shared");
+	return id;
 }
 
 std::vector<CaseSpec> expand(const MatrixOptions &o)
@@ -72,56 +85,74 @@ std::vector<CaseSpec> expand(const MatrixOptions &o)
 			for (bool write : o.writes)
 				for (std::size_t size : o.sizes)
 					for (unsigned n : o.pages_per_call)
-						cases.push_back({ walker, memory, size, n, write });
+						for (unsigned threads : o.threads)
+							for (bool disjoint : o.disjoint) {
+								if (threads == 1 && disjoint && o.disjoint.size() > 1)
+									continue; // the same as the shared one
+								cases.push_back({ walker, memory, size, n, write,
+										  threads, threads > 1 && disjoint });
+							}
 	return cases;
 }
 
 CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const MatrixOptions &o)
 {
-	CaseOutcome outcome{ spec, {}, {}, false };
+	CaseOutcome outcome{ spec, {}, {}, {}, {}, false };
 	const std::size_t page = sysconf(_SC_PAGESIZE);
 	const unsigned long long pages = spec.size / page;
+	const unsigned threads = std::max(spec.threads, 1u);
 	bool pins = spec.walker % 2 == 1; // odd walkers pin (enum gupbench_walker)
 	if (o.longterm && !pins) {
 		outcome.skipped = true;
 		outcome.note = "FOLL_LONGTERM needs a pin walker";
 		return outcome;
 	}
-	if (spec.memory == MemoryKind::hugetlb)
-		reserve_huge_pages(spec.size);
-
-	gupbench_run request{};
-	request.walker = spec.walker;
-	request.length = spec.size;
-	request.pages_per_call = spec.pages_per_call ? spec.pages_per_call : static_cast<unsigned>(pages);
-	request.repeats = o.warmup + o.repeats;
-	request.flags = (spec.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
-			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0);
-
-	std::unique_ptr<Mapping> local;
-	std::unique_ptr<RemoteMapping> remote;
-	if (is_remote(spec.walker)) {
-		remote = std::make_unique<RemoteMapping>(spec.memory, spec.size, o.prefault);
-		request.addr = remote->addr();
-		request.target_pid = remote->pid();
-	} else {
-		local = std::make_unique<Mapping>(spec.memory, spec.size, o.prefault);
-		request.addr = local->addr();
-		if (spec.memory == MemoryKind::thp && o.prefault) {
-			std::size_t huge = anon_huge_bytes(request.addr);
-			if (huge < spec.size)
-				outcome.note = "only " + std::to_string(huge >> 20) + " MiB of " +
-					       std::to_string(spec.size >> 20) + " MiB is THP-backed";
-		}
-	}
-	if (spec.write && local && !local->writable()) {
+	if (spec.write && spec.memory == MemoryKind::rofile) {
 		outcome.skipped = true;
 		outcome.note = "a write walk of a read-only mapping (refused with EFAULT)";
 		return outcome;
 	}
-	auto all = device.run(request);
-	std::vector<gupbench_repeat> measured(all.begin() + o.warmup, all.end());
+	const unsigned buffers = spec.disjoint ? threads : 1;
+	if (spec.memory == MemoryKind::hugetlb)
+		reserve_huge_pages(spec.size * buffers);
+
+	std::vector<std::unique_ptr<WalkTarget>> targets;
+	for (unsigned b = 0; b < buffers; b++) {
+		targets.push_back(std::make_unique<WalkTarget>(spec.walker, spec.memory, spec.size, o.prefault));
+		if (outcome.note.empty())
+			outcome.note = targets.back()->shortfall();
+	}
+	gupbench_run base{};
+	base.walker = spec.walker;
+	base.length = spec.size;
+	base.pages_per_call = spec.pages_per_call ? spec.pages_per_call : static_cast<unsigned>(pages);
+	base.repeats = 1;
+	base.flags = (spec.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
+		     (o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) |
+		     (o.lock_once && takes_lock_once(spec.walker) ? GUPBENCH_FLAG_LOCK_ONCE : 0);
+	std::vector<gupbench_run> requests(threads, base);
+	for (unsigned t = 0; t < threads; t++) {
+		requests[t].addr = targets[t % buffers]->addr();
+		requests[t].target_pid = targets[t % buffers]->pid();
+	}
+
+	Repeats all = run_threads(device, requests, o.warmup + o.repeats);
+	std::vector<gupbench_repeat> measured;
+	for (unsigned t = 0; t < threads; t++) {
+		std::vector<gupbench_repeat> mine(all[t].begin() + o.warmup, all[t].end());
+		measured.insert(measured.end(), mine.begin(), mine.end());
+		if (threads > 1)
+			outcome.per_thread.push_back(figures_of(mine, pages));
+	}
 	outcome.figures = figures_of(measured, pages);
+	std::vector<double> aggregate;
+	for (unsigned i = o.warmup; i < o.warmup + o.repeats; i++) {
+		std::vector<gupbench_repeat> together;
+		for (unsigned t = 0; t < threads; t++)
+			together.push_back(all[t][i]);
+		aggregate.push_back(aggregate_pages_per_second(together));
+	}
+	outcome.aggregate_pages_per_second = spread_of(aggregate);
 	return outcome;
 }
 

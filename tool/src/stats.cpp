@@ -35,6 +35,16 @@ gupbench_repeat merge_calls(const std::vector<gupbench_repeat> &repeats)
 	return merged;
 }
 
+double aggregate_pages_per_second(const std::vector<gupbench_repeat> &together)
+{
+	unsigned long long pages = 0, longest_ns = 0;
+	for (const auto &r : together) {
+		pages += r.pages_done;
+		longest_ns = std::max<unsigned long long>(longest_ns, r.get_ns);
+	}
+	return longest_ns ? pages * 1e9 / longest_ns : 0;
+}
+
 namespace {
 
 // Worse verdicts first: a mismatch anywhere is the case's verdict.

@@ -32,6 +32,10 @@ struct CaseFigures {
 
 // All the repeats' calls as one: histograms summed, min and max over all.
 gupbench_repeat merge_calls(const std::vector<gupbench_repeat> &repeats);
+// Repeats that ran at the same time (one per thread): all their pages over the longest
+// get time among them, in pages per second; 0 when no time was measured.
+double aggregate_pages_per_second(const std::vector<gupbench_repeat> &together);
+
 CaseFigures figures_of(const std::vector<gupbench_repeat> &repeats, unsigned long long pages_asked);
 
 } // namespace gupbench

@@ -1,0 +1,74 @@
+#include "target.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <uapi/gupbench.h>
+
+namespace gupbench {
+namespace {
+
+// Bytes of the VMA holding addr that smaps says are THP-backed (AnonHugePages).
+std::size_t anon_huge_bytes(unsigned long addr)
+{
+	std::ifstream smaps("/proc/self/smaps");
+	std::string line;
+	bool inside = false;
+	while (std::getline(smaps, line)) {
+		unsigned long start, end;
+		char dash;
+		std::istringstream header(line);
+		if (header >> std::hex >> start >> dash >> end && dash == '-') {
+			inside = start <= addr && addr < end;
+			continue;
+		}
+		if (inside && line.rfind("AnonHugePages:", 0) == 0)
+			return std::stoul(line.substr(14)) * 1024;
+	}
+	return 0;
+}
+
+} // namespace
+
+bool is_remote_walker(unsigned walker)
+{
+	return walker == GUPBENCH_WALKER_GET_REMOTE || walker == GUPBENCH_WALKER_PIN_REMOTE;
+}
+
+void reserve_huge_pages(std::size_t bytes)
+{
+	unsigned long want = (bytes + (2u << 20) - 1) / (2u << 20), have = 0;
+	std::ifstream("/proc/sys/vm/nr_hugepages") >> have;
+	if (have < want)
+		std::ofstream("/proc/sys/vm/nr_hugepages") << want;
+}
+
+WalkTarget::WalkTarget(unsigned walker, MemoryKind kind, std::size_t size, bool prefault)
+	: kind_(kind)
+{
+	if (is_remote_walker(walker)) {
+		remote_ = std::make_unique<RemoteMapping>(kind, size, prefault);
+		return;
+	}
+	local_ = std::make_unique<Mapping>(kind, size, prefault);
+	if (kind == MemoryKind::thp && prefault) {
+		std::size_t huge = anon_huge_bytes(local_->addr());
+		if (huge < size)
+			shortfall_ = "only " + std::to_string(huge >> 20) + " MiB of " +
+				     std::to_string(size >> 20) + " MiB is THP-backed";
+	}
+}
+
+WalkTarget::~WalkTarget() = default;
+
+unsigned long WalkTarget::addr() const
+{
+	return local_ ? local_->addr() : remote_->addr();
+}
+
+pid_t WalkTarget::pid() const
+{
+	return remote_ ? remote_->pid() : 0;
+}
+
+} // namespace gupbench
