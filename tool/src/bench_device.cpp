@@ -14,27 +14,36 @@ SystemError::SystemError(const std::string &what, int error_number)
 {
 }
 
-BenchDevice::BenchDevice(const std::string &path) : fd_(-1), path_(path)
+DeviceFile::DeviceFile(const std::string &path, const std::string &missing_hint)
+	: fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC)), path_(path)
 {
-	fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
 	if (fd_ < 0) {
 		int error = errno;
-		std::string hint = error == ENOENT ? " (is gupbench.ko loaded and debugfs mounted?)" : "";
-		throw SystemError("cannot open " + path + hint, error);
+		throw SystemError("cannot open " + path + (error == ENOENT ? missing_hint : ""), error);
 	}
 }
 
-BenchDevice::~BenchDevice()
+DeviceFile::~DeviceFile()
 {
 	::close(fd_);
+}
+
+void DeviceFile::ioctl(unsigned long request, void *arg, const char *what) const
+{
+	if (::ioctl(fd_, request, arg) != 0)
+		throw SystemError(std::string(what) + " on " + path_, errno);
+}
+
+BenchDevice::BenchDevice(const std::string &path)
+	: file_(path, " (is gupbench.ko loaded and debugfs mounted?)")
+{
 }
 
 gupbench_info BenchDevice::info() const
 {
 	gupbench_info info{};
 	info.size = sizeof(info);
-	if (::ioctl(fd_, GUPBENCH_IOC_INFO, &info) != 0)
-		throw SystemError("GUPBENCH_IOC_INFO on " + path_, errno);
+	file_.ioctl(GUPBENCH_IOC_INFO, &info, "GUPBENCH_IOC_INFO");
 	return info;
 }
 
@@ -48,8 +57,7 @@ std::vector<gupbench_repeat> BenchDevice::run(gupbench_run request) const
 	request.size = sizeof(request);
 	request.repeat_size = sizeof(gupbench_repeat);
 	request.results = reinterpret_cast<unsigned long>(results.data());
-	if (::ioctl(fd_, GUPBENCH_IOC_RUN, &request) != 0)
-		throw SystemError("GUPBENCH_IOC_RUN on " + path_, errno);
+	file_.ioctl(GUPBENCH_IOC_RUN, &request, "GUPBENCH_IOC_RUN");
 	return results;
 }
 

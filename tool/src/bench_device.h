@@ -19,20 +19,33 @@ private:
 	int error_number_;
 };
 
+// A debugfs file the tool makes ioctls on, open for its lifetime.
+class DeviceFile {
+public:
+	// `missing_hint` is added to the error when the file does not exist.
+	DeviceFile(const std::string &path, const std::string &missing_hint);
+	~DeviceFile();
+	DeviceFile(const DeviceFile &) = delete;
+	DeviceFile &operator=(const DeviceFile &) = delete;
+
+	// ioctl(request, arg); a refusal throws SystemError naming `what` and the file.
+	void ioctl(unsigned long request, void *arg, const char *what) const;
+
+private:
+	int fd_;
+	std::string path_;
+};
+
 class BenchDevice {
 public:
 	explicit BenchDevice(const std::string &path = GUPBENCH_BENCH_FILE);
-	~BenchDevice();
-	BenchDevice(const BenchDevice &) = delete;
-	BenchDevice &operator=(const BenchDevice &) = delete;
 
 	gupbench_info info() const;
 	// RUN: returns one result per repeat. Throws SystemError when the ioctl is refused.
 	std::vector<gupbench_repeat> run(gupbench_run request) const;
 
 private:
-	int fd_;
-	std::string path_;
+	DeviceFile file_;
 };
 
 } // namespace gupbench

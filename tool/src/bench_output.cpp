@@ -49,12 +49,24 @@ double per_second(const CaseOutcome &o)
 	return o.per_thread.empty() ? o.figures.pages_per_second : o.aggregate_pages_per_second.median;
 }
 
+} // namespace
+
 nlohmann::json spread_json(const Spread &s)
 {
 	return { { "median", s.median }, { "min", s.min }, { "max", s.max } };
 }
 
-} // namespace
+nlohmann::json spec_json(const CaseSpec &spec)
+{
+	return { { "id", case_id(spec) },
+		 { "walker", walker_name(spec.walker) },
+		 { "memory", memory_kind_name(spec.memory) },
+		 { "size", spec.size },
+		 { "pages_per_call", spec.pages_per_call },
+		 { "write", spec.write },
+		 { "threads", spec.threads },
+		 { "disjoint", spec.disjoint } };
+}
 
 nlohmann::json environment_json()
 {
@@ -73,16 +85,8 @@ nlohmann::json environment_json()
 nlohmann::json case_json(const CaseOutcome &o)
 {
 	const CaseFigures &f = o.figures;
-	nlohmann::json j = { { "id", case_id(o.spec) },
-			     { "walker", walker_name(o.spec.walker) },
-			     { "memory", memory_kind_name(o.spec.memory) },
-			     { "size", o.spec.size },
-			     { "pages_per_call", o.spec.pages_per_call },
-			     { "write", o.spec.write },
-			     { "threads", o.spec.threads },
-			     { "disjoint", o.spec.disjoint },
-			     { "skipped", o.skipped },
-			     { "note", o.note } };
+	nlohmann::json j = spec_json(o.spec);
+	j.update({ { "skipped", o.skipped }, { "note", o.note } });
 	if (o.skipped)
 		return j;
 	j.update({ { "repeats", f.repeats },

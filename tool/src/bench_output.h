@@ -14,6 +14,9 @@ namespace gupbench {
 // (kvm-clock means KVM; a hypervisor without it, TCG), CPUs, memory.
 nlohmann::json environment_json();
 
+nlohmann::json spread_json(const Spread &spread); // median, min, max
+// What a case is: id, walker, memory, size, pages per call, access, threads, sharing.
+nlohmann::json spec_json(const CaseSpec &spec);
 nlohmann::json case_json(const CaseOutcome &outcome);
 nlohmann::json bench_json(const nlohmann::json &environment, const MatrixOptions &options,
 			  const std::vector<CaseOutcome> &outcomes);

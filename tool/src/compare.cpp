@@ -1,15 +1,12 @@
 #include "compare.h"
 
-#include <cerrno>
 #include <cmath>
-#include <fcntl.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_output.h"
 #include "table.h"
 #include "target.h"
-#include "walkers.h"
 
 namespace gupbench {
 namespace {
@@ -73,11 +70,6 @@ double ratio(double ours, double theirs)
 	return theirs > 0 ? ours / theirs : 0;
 }
 
-nlohmann::json spread_json(const Spread &s)
-{
-	return { { "median", s.median }, { "min", s.min }, { "max", s.max } };
-}
-
 nlohmann::json arm_json(const ArmFigures &a)
 {
 	return { { "get_us", spread_json(a.get_us) },
@@ -89,27 +81,14 @@ nlohmann::json arm_json(const ArmFigures &a)
 
 } // namespace
 
-KernelGupTest::KernelGupTest(const std::string &path) : fd_(-1), path_(path)
+KernelGupTest::KernelGupTest(const std::string &path)
+	: file_(path, " (the running kernel has no CONFIG_GUP_TEST, or debugfs is not mounted)")
 {
-	fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-	if (fd_ < 0) {
-		int error = errno;
-		std::string hint = error == ENOENT ? " (the running kernel has no CONFIG_GUP_TEST, or "
-						     "debugfs is not mounted)"
-						   : "";
-		throw SystemError("cannot open the in-kernel gup_test " + path + hint, error);
-	}
-}
-
-KernelGupTest::~KernelGupTest()
-{
-	::close(fd_);
 }
 
 gup_test KernelGupTest::run(unsigned long command, gup_test request) const
 {
-	if (::ioctl(fd_, command, &request) != 0)
-		throw SystemError("gup_test ioctl on " + path_, errno);
+	file_.ioctl(command, &request, "the gup_test ioctl");
 	return request;
 }
 
@@ -283,14 +262,8 @@ nlohmann::json compare_json(const nlohmann::json &environment, const CompareOpti
 {
 	nlohmann::json all = nlohmann::json::array();
 	for (const auto &c : cases) {
-		nlohmann::json j = { { "id", case_id(c.spec) },
-				     { "walker", walker_name(c.spec.walker) },
-				     { "memory", memory_kind_name(c.spec.memory) },
-				     { "size", c.spec.size },
-				     { "pages_per_call", c.spec.pages_per_call },
-				     { "write", c.spec.write },
-				     { "skipped", c.skipped },
-				     { "note", c.note } };
+		nlohmann::json j = spec_json(c.spec);
+		j.update({ { "skipped", c.skipped }, { "note", c.note } });
 		if (!c.skipped)
 			j.update({ { "gup_test", arm_json(c.kernel) },
 				   { "gupbench", arm_json(c.ours) },

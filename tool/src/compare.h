@@ -19,16 +19,12 @@ namespace gupbench {
 class KernelGupTest {
 public:
 	explicit KernelGupTest(const std::string &path = GUP_TEST_FILE_KERNEL);
-	~KernelGupTest();
-	KernelGupTest(const KernelGupTest &) = delete;
-	KernelGupTest &operator=(const KernelGupTest &) = delete;
 
 	// One benchmark command; throws SystemError when refused.
 	gup_test run(unsigned long command, gup_test request) const;
 
 private:
-	int fd_;
-	std::string path_;
+	DeviceFile file_;
 };
 
 // The gup_test command that walks with `walker` (FOLL_LONGTERM: pin only), or 0 where
