@@ -56,16 +56,9 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.touch ? GUPBENCH_FLAG_TOUCH : 0) |
 			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) | (o.lock_once ? GUPBENCH_FLAG_LOCK_ONCE : 0);
 
-	std::unique_ptr<gupbench::Mapping> local;
-	std::unique_ptr<gupbench::RemoteMapping> remote;
-	if (o.walker.ends_with("_remote")) {
-		remote = std::make_unique<gupbench::RemoteMapping>(*kind, request.length, !o.no_prefault);
-		request.addr = remote->addr();
-		request.target_pid = remote->pid();
-	} else {
-		local = std::make_unique<gupbench::Mapping>(*kind, request.length, !o.no_prefault);
-		request.addr = local->addr();
-	}
+	gupbench::WalkTarget target(*walker, *kind, request.length, !o.no_prefault);
+	request.addr = target.addr();
+	request.target_pid = target.pid();
 	auto repeats = device.run(request);
 	if (o.json) {
 		nlohmann::json j = { { "walker", o.walker }, { "memory", o.memory },
