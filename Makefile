@@ -3,7 +3,7 @@
 FLAVOR ?= debug
 export KDIR
 
-.PHONY: help deps kernels module tool initramfs run check host-test clean
+.PHONY: help deps kernels module tool initramfs run check host-test clean triage
 
 help:
 	@echo "make run     build everything, boot the perf guest, run the default benchmark"
@@ -12,6 +12,7 @@ help:
 	@echo "make kernels build (once, cached in ~/.cache/gupbench) both guest kernels"
 	@echo "make tool    build the userspace tool and host tests (build/tool)"
 	@echo "make repro-gup-fast-zero-pages   show a 6.1 kernel finding in a throwaway guest"
+	@echo "make triage SEED=N [PATTERNS=..] a fuzzer seed against gupbench and the in-kernel gup_test"
 	@echo "scripts/vm -- CMD   run any command in a fresh guest (scripts/vm --help)"
 
 deps:
@@ -38,6 +39,10 @@ run: deps
 
 check: deps
 	@scripts/check
+
+# A fuzzer crash, triaged against the in-kernel gup_test: make triage SEED=7 PATTERNS=random
+triage: deps
+	@scripts/triage --seed $(or $(SEED),1) --seconds $(or $(SECONDS),30) $(if $(PATTERNS),--patterns $(PATTERNS))
 
 # Kernel findings kept as reproducers (tests/repro/NAME.c), e.g. repro-gup-fast-zero-pages.
 repro-%: deps

@@ -20,6 +20,8 @@ Result<usize> HeldPages::take(const char *who, const Walker &walker, Range range
 		kapi_log_err("%s: this file already holds %zu pages", who, held_->count());
 		return Errno::busy;
 	}
+	PinActivity activity;
+	auto charge = TRY(LockedVmCharge::charge_caller(who, range.pages));
 	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(), dirty));
 	WalkStop stop = walk_range_untimed(walker, range, pages_per_call, pages);
 	if (stop.error) {
@@ -29,6 +31,7 @@ Result<usize> HeldPages::take(const char *who, const Walker &walker, Range range
 	}
 	usize taken = pages.count();
 	held_ = TRY(try_make<PinnedPages>(move(pages)));
+	charge_ = move(charge);
 	return taken;
 }
 
@@ -39,14 +42,26 @@ Result<void> HeldPages::release(const char *who)
 		kapi_log_err("%s: this file holds nothing", who);
 		return Errno::inval;
 	}
+	PinActivity activity;
 	held_.reset();
+	charge_ = LockedVmCharge();
 	return {};
 }
 
 void HeldPages::release_if_held()
 {
 	MutexGuard guard(lock_);
+	PinActivity activity;
 	held_.reset();
+	charge_ = LockedVmCharge();
+}
+
+HeldPages::~HeldPages()
+{
+	if (held_) {
+		PinActivity activity;
+		held_.reset();
+	}
 }
 
 Result<void> HeldPages::copy_to_user(const char *who, UserAddr buffer, u64 length)

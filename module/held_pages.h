@@ -5,6 +5,8 @@
 #pragma once
 
 #include "gupbench/alloc.h"
+#include "ledger.h"
+#include "locked_vm.h"
 #include "mutex.h"
 #include "pinned_pages.h"
 #include "walk.h"
@@ -14,9 +16,12 @@ namespace gb {
 class HeldPages {
 public:
 	static Result<HeldPages> create();
+	HeldPages(HeldPages &&) = default;
+	~HeldPages(); // releases what is still held (the file closed)
 
-	// Takes the whole range and keeps it; count taken. A walk that fails part way keeps
-	// nothing and returns its errno. EBUSY if this file already holds pages.
+	// Takes the whole range and keeps it, charged to the caller's locked_vm; count taken.
+	// A walk that fails part way keeps nothing and returns its errno. EBUSY if this file
+	// already holds pages, ENOMEM if the pages would pass the caller's RLIMIT_MEMLOCK.
 	Result<usize> take(const char *who, const Walker &walker, Range range,
 			   usize pages_per_call, bool dirty);
 	// EINVAL when nothing is held.
@@ -35,6 +40,8 @@ private:
 	Result<void> copy_out(const char *who, UserAddr buffer, u64 length);
 
 	Mutex lock_;
+	// Declared first so that it is dropped last: no page is held uncharged.
+	LockedVmCharge charge_;
 	UniquePtr<PinnedPages> held_;
 };
 

@@ -13,6 +13,12 @@
 // exported). So on release one reference more than ours may go, never fewer; pins on
 // small folios are counted in units of GUP_PIN_COUNTING_BIAS and stay exact, and so do
 // large folios' pincount and /proc/vmstat.
+//
+// Two things make a walk's share impossible to tell apart, and the verdict then says
+// OVERLAPPED rather than guessing: another gupbench walk, HOLD or release at the same time
+// (PinActivity), and a page whose mappings changed meanwhile (munmap, COW, migration: its
+// mapcount moved). The shared zero page is never checked: every process maps it, and
+// kernels since "mm: don't pin the zero page" (in Debian's 6.1.192) take no pin on it.
 #pragma once
 
 #include "gupbench/alloc.h"
@@ -21,6 +27,16 @@
 #include <uapi/gupbench.h>
 
 namespace gb {
+
+// A stretch in which gupbench takes or releases pins without a ledger of its own (HOLD,
+// its release): a ledger open meanwhile knows it was overlapped.
+class PinActivity {
+public:
+	PinActivity();
+	~PinActivity();
+	PinActivity(const PinActivity &) = delete;
+	PinActivity &operator=(const PinActivity &) = delete;
+};
 
 class Ledger {
 public:
@@ -31,6 +47,8 @@ public:
 		u32 taken;          // how many of our references it holds
 		s32 refcount;       // after the walk, before release
 		s32 pincount;       // likewise; -1 for small folios
+		s32 mapcount;       // of `page`, likewise
+		bool zero;          // the shared zero page: not checked
 	};
 
 	// Before the walk. `longterm`: the walk used FOLL_LONGTERM, so every page it took
@@ -62,6 +80,7 @@ private:
 	unsigned long vmstat_acquired_;
 	unsigned long vmstat_released_;
 	u64 pages_taken_ = 0;
+	u64 zero_pages_taken_ = 0;
 	UniqueArray<Folio> folios_;
 	usize folio_count_ = 0;
 };

@@ -32,6 +32,8 @@ Result<long> Session::run(UserAddr arg)
 	// The record is 480 bytes: on the heap, not on a kernel stack (KASAN grows frames).
 	auto record = TRY(try_make<gupbench_repeat>());
 	for (u32 i = 0; i < run.repeats; i++) {
+		if (i > 0)
+			TRY(from_kernel_status(kapi_pause_unless_killed())); // killed: EINTR
 		*record = gupbench_repeat{};
 		TRY(measure_walk(walker, range, run.pages_per_call, run.flags, *record));
 		UserAddr slot = run.results + u64(i) * run.repeat_size;

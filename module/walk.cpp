@@ -20,16 +20,15 @@ Result<Range> checked_range(u64 addr, u64 length, u32 pages_per_call)
 		return Errno::overflow;
 	}
 	u64 pages = length / page;
-	if (pages > kapi_param_max_pages_per_run()) {
-		kapi_log_err("%llu pages is over max_pages_per_run (%u)", pages,
-			     kapi_param_max_pages_per_run());
+	const u32 cap = kapi_param_max_pages_per_run(); // read once: root may change it
+	if (pages > cap) {
+		kapi_log_err("%llu pages is over max_pages_per_run (%u)", pages, cap);
 		return Errno::too_big;
 	}
 	// Zero is refused before any GUP call: 6.1's fast walker runs past its range when
 	// asked for zero pages (FACTS.md).
-	if (pages_per_call == 0 || pages_per_call > kapi_param_max_pages_per_run()) {
-		kapi_log_err("pages_per_call %u is not in 1..%u", pages_per_call,
-			     kapi_param_max_pages_per_run());
+	if (pages_per_call == 0 || pages_per_call > cap) {
+		kapi_log_err("pages_per_call %u is not in 1..%u", pages_per_call, cap);
 		return Errno::inval;
 	}
 	return Range{ addr, pages };

@@ -84,6 +84,8 @@ void kapi_put_pages(struct page **pages, unsigned long nr, int make_dirty);
 int kapi_page_refcount(struct page *page);
 int kapi_folio_pincount(struct page *page); /* large folios only; -1 for small ones */
 int kapi_page_maybe_dma_pinned(struct page *page);
+int kapi_page_mapcount(struct page *page); /* page tables that map this page */
+int kapi_page_is_zero(struct page *page); /* the shared zero page */
 const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
 unsigned long kapi_page_pfn(struct page *page);
 /* Whether FOLL_LONGTERM may pin this page (not in ZONE_MOVABLE or CMA, not fs-dax). */
@@ -95,9 +97,17 @@ void kapi_dump_page(struct page *page, const char *reason);
 struct mm_struct *kapi_current_mm(void);
 void kapi_mmap_read_lock(struct mm_struct *mm);
 void kapi_mmap_read_unlock(struct mm_struct *mm);
-/* The mm of process `pid` with a reference (mmget); needs CAP_SYS_PTRACE (mm.c). */
-struct mm_struct *kapi_mm_of_pid_for_ptrace(int pid, int *err);
 void kapi_mmput(struct mm_struct *mm);
+/* The caller's mm with a count on the struct (mmgrab), or NULL for a kernel thread. */
+struct mm_struct *kapi_mm_grab_current(void);
+void kapi_mmdrop(struct mm_struct *mm);
+/* mm->locked_vm against RLIMIT_MEMLOCK: 0 or -ENOMEM. */
+int kapi_charge_locked_vm(struct mm_struct *mm, unsigned long pages);
+void kapi_uncharge_locked_vm(struct mm_struct *mm, unsigned long pages);
+
+/* ptrace.c: the mm of process `pid` with a reference (mmget), if the caller may attach to
+ * it as process_vm_readv requires (ptrace.c says how); else NULL and -EPERM or -ESRCH. */
+struct mm_struct *kapi_mm_of_pid_for_ptrace(int pid, int *err);
 
 /* time.c */
 unsigned long long kapi_ktime_ns(void);

@@ -37,6 +37,9 @@ const char *kapi_kernel_release(void);
 unsigned long kapi_page_size(void);
 unsigned int kapi_pin_counting_bias(void);
 
+/* sched.c: cond_resched(), then 0, or -EINTR if the caller has a fatal signal pending. */
+int kapi_pause_unless_killed(void);
+
 /* params.c: module parameters. */
 unsigned int kapi_param_max_pages_per_run(void);
 

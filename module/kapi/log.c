@@ -3,8 +3,16 @@
 
 #include <linux/kern_levels.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 
 #include "kapi.h"
+
+/*
+ * Errors are what a caller's bad request makes the module say, so a hostile caller could
+ * flood the log with them: at most 100 lines in any 5 seconds, then a count of those
+ * suppressed (the kernel's ratelimit prints it).
+ */
+static DEFINE_RATELIMIT_STATE(error_limit, 5 * HZ, 100);
 
 static void log_at(const char *level, const char *fmt, va_list *args)
 {
@@ -17,6 +25,8 @@ void kapi_log_err(const char *fmt, ...)
 {
 	va_list args;
 
+	if (!__ratelimit(&error_limit))
+		return;
 	va_start(args, fmt);
 	log_at(KERN_ERR, fmt, &args);
 	va_end(args);

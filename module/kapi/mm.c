@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
-#include <linux/pid.h>
-#include <linux/capability.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 
@@ -23,35 +21,32 @@ void kapi_mmap_read_unlock(struct mm_struct *mm)
 	mmap_read_unlock(mm);
 }
 
-/*
- * process_vm_readv asks ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), but 6.1 exports
- * neither it nor mm_access. So a remote walk requires CAP_SYS_PTRACE, which passes that
- * check for every target: stricter than ptrace, never looser.
- */
-struct mm_struct *kapi_mm_of_pid_for_ptrace(int pid, int *err)
-{
-	struct pid *target_pid;
-	struct task_struct *task;
-	struct mm_struct *mm;
-
-	if (!capable(CAP_SYS_PTRACE)) {
-		*err = -EPERM;
-		return NULL;
-	}
-	target_pid = find_get_pid(pid);
-	task = get_pid_task(target_pid, PIDTYPE_PID);
-	put_pid(target_pid);
-	if (!task) {
-		*err = -ESRCH;
-		return NULL;
-	}
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	*err = mm ? 0 : -ESRCH;
-	return mm;
-}
-
 void kapi_mmput(struct mm_struct *mm)
 {
 	mmput(mm);
+}
+
+struct mm_struct *kapi_mm_grab_current(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (mm)
+		mmgrab(mm);
+	return mm;
+}
+
+void kapi_mmdrop(struct mm_struct *mm)
+{
+	mmdrop(mm);
+}
+
+/* account_locked_vm() lets a caller with CAP_IPC_LOCK past RLIMIT_MEMLOCK. */
+int kapi_charge_locked_vm(struct mm_struct *mm, unsigned long pages)
+{
+	return account_locked_vm(mm, pages, true);
+}
+
+void kapi_uncharge_locked_vm(struct mm_struct *mm, unsigned long pages)
+{
+	account_locked_vm(mm, pages, false);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the kernel says of a page: the ledger compares these with what gupbench did. */
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include <linux/mmdebug.h>
 
 #include "gup.h"
@@ -20,6 +21,16 @@ int kapi_folio_pincount(struct page *page)
 int kapi_page_maybe_dma_pinned(struct page *page)
 {
 	return page_maybe_dma_pinned(page);
+}
+
+int kapi_page_mapcount(struct page *page)
+{
+	return page_mapcount(page);
+}
+
+int kapi_page_is_zero(struct page *page)
+{
+	return is_zero_page(page);
 }
 
 const void *kapi_page_folio(struct page *page)
@@ -44,7 +55,11 @@ int kapi_page_longterm_pinnable(struct page *page)
 	return !is_device_coherent_page(page) && !is_zone_movable_page(page);
 }
 
+/* DUMP_USER_PAGES_TEST asks for this on any page a caller names: rate limited as errors are. */
 void kapi_dump_page(struct page *page, const char *reason)
 {
-	dump_page(page, reason);
+	static DEFINE_RATELIMIT_STATE(dump_limit, 5 * HZ, 32);
+
+	if (__ratelimit(&dump_limit))
+		dump_page(page, reason);
 }

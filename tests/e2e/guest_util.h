@@ -3,9 +3,14 @@
 
 #include <cerrno>
 #include <fstream>
+#include <functional>
+#include <linux/capability.h>
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -62,6 +67,67 @@ inline std::string kernel_log_since(const std::string &before)
 	if (now.size() >= before.size() && now.compare(0, before.size(), before) == 0)
 		return now.substr(before.size());
 	return now;
+}
+
+// Drops `cap` from this process's effective and permitted sets (for good); true if done.
+inline bool drop_capability(int cap)
+{
+	__user_cap_header_struct header{ _LINUX_CAPABILITY_VERSION_3, 0 };
+	__user_cap_data_struct caps[2]{};
+	if (syscall(SYS_capget, &header, caps) != 0)
+		return false;
+	caps[CAP_TO_INDEX(cap)].effective &= ~CAP_TO_MASK(cap);
+	caps[CAP_TO_INDEX(cap)].permitted &= ~CAP_TO_MASK(cap);
+	caps[CAP_TO_INDEX(cap)].inheritable &= ~CAP_TO_MASK(cap);
+	return syscall(SYS_capset, &header, caps) == 0;
+}
+
+// Runs `body` in a forked child and returns what it returned: "" when all was well, else
+// what went wrong. For checks that need other credentials or limits than the test's own.
+inline std::string in_child(const std::function<std::string()> &body)
+{
+	int pipe_fds[2];
+	if (pipe(pipe_fds) != 0)
+		return "pipe failed";
+	pid_t child = fork();
+	if (child == 0) {
+		close(pipe_fds[0]);
+		std::string report = body();
+		if (write(pipe_fds[1], report.data(), report.size()) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(pipe_fds[1]);
+	std::string report;
+	char buffer[512];
+	ssize_t n;
+	while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0)
+		report.append(buffer, n);
+	close(pipe_fds[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		report += " (the child died: status " + std::to_string(status) + ")";
+	return report;
+}
+
+// For in_child bodies: appends "what: expected E, saw S; " when they differ.
+inline void expect_in_child(std::string &report, const char *what, long expected, long seen)
+{
+	if (expected != seen)
+		report += std::string(what) + ": expected " + std::to_string(expected) + ", saw " +
+			  std::to_string(seen) + "; ";
+}
+
+// VmLck of this process, in kB (/proc/self/status): mlock()ed plus locked_vm charges.
+inline long locked_kb()
+{
+	std::ifstream in("/proc/self/status");
+	std::string line;
+	while (std::getline(in, line))
+		if (line.rfind("VmLck:", 0) == 0)
+			return std::stol(line.substr(6));
+	return -1;
 }
 
 } // namespace e2e

@@ -8,9 +8,7 @@
 #include <fstream>
 #include <string>
 #include <sys/ioctl.h>
-#include <linux/capability.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,42 +137,6 @@ TEST(Run, RemoteWalkOfAChildProcess)
 	auto request = request_for(GUPBENCH_WALKER_PIN_REMOTE, child.addr(), walk_length, 1, 0);
 	request.target_pid = reaped; // no such process any more
 	EXPECT_EQ(refused_run(request), ESRCH);
-}
-
-// Without CAP_SYS_PTRACE a remote walk is refused, even of one's own child.
-TEST(Run, RemoteWalkNeedsCapSysPtrace)
-{
-	pid_t target = fork();
-	if (target == 0) {
-		pause();
-		_exit(0);
-	}
-	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
-	ASSERT_GE(fd, 0);
-	pid_t walker = fork();
-	if (walker == 0) {
-		__user_cap_header_struct header{ _LINUX_CAPABILITY_VERSION_3, 0 };
-		__user_cap_data_struct caps[2]{};
-		if (syscall(SYS_capget, &header, caps) != 0)
-			_exit(10);
-		caps[CAP_TO_INDEX(CAP_SYS_PTRACE)].effective &= ~CAP_TO_MASK(CAP_SYS_PTRACE);
-		if (syscall(SYS_capset, &header, caps) != 0)
-			_exit(11);
-		gupbench_repeat out{};
-		gupbench_run r = request_for(GUPBENCH_WALKER_PIN_REMOTE, 0x10000, page_size, 1, 0);
-		r.size = sizeof(r);
-		r.repeat_size = sizeof(out);
-		r.results = reinterpret_cast<unsigned long>(&out);
-		r.target_pid = target;
-		_exit(ioctl(fd, GUPBENCH_IOC_RUN, &r) == 0 ? 0 : errno);
-	}
-	int status = 0;
-	waitpid(walker, &status, 0);
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(WEXITSTATUS(status), EPERM);
-	close(fd);
-	kill(target, SIGKILL);
-	waitpid(target, nullptr, 0);
 }
 
 // A hole in the middle: the walk stops at it, says where and why, and releases what it took.
