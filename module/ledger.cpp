@@ -155,22 +155,27 @@ void Ledger::after_release(gupbench_repeat &out)
 {
 	out.vmstat_pins_acquired = kapi_vmstat_foll_pin_acquired() - vmstat_acquired_;
 	out.vmstat_pins_released = kapi_vmstat_foll_pin_released() - vmstat_released_;
-	bool overlapped = other_runs_in_flight_ != 0 ||
-			  __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != runs_started_at_open_;
 	if (out.verdict == GUPBENCH_VERDICT_MISMATCH)
-		return;
-	for (const Folio &f : folios_.span().first(folio_count_))
-		if (!f.zero && kapi_page_mapcount(f.page) != f.mapcount)
-			overlapped = true; // mapped or unmapped meanwhile: refcounts moved too
-	if (overlapped) {
-		out.verdict = GUPBENCH_VERDICT_OVERLAPPED;
-		return;
-	}
+		return; // what the walk took was already wrong
 
+	// Everything is read first; whether another walk overlapped is decided last, so that
+	// one that began during these reads is seen too.
+	struct {
+		gupbench_mismatch what = GUPBENCH_MISMATCH_NONE;
+		u64 page = 0;
+		s64 expected = 0, observed = 0;
+	} found; // the first offender (a whole gupbench_repeat is too big for a kernel stack)
+	auto note = [&found](gupbench_mismatch what, u64 page, s64 expected, s64 observed) {
+		if (found.what == GUPBENCH_MISMATCH_NONE)
+			found = { what, page, expected, observed };
+	};
+	bool remapped = false;
 	u32 bias = kapi_pin_counting_bias();
 	for (const Folio &f : folios_.span().first(folio_count_)) {
 		if (f.zero)
 			continue;
+		if (kapi_page_mapcount(f.page) != f.mapcount)
+			remapped = true; // mapped or unmapped meanwhile: refcounts moved too
 		bool small = f.pincount < 0;
 		s64 ref_share = pins_ && small ? s64(f.taken) * bias : s64(f.taken);
 		s64 ref_now = kapi_page_refcount(f.page);
@@ -181,29 +186,35 @@ void Ledger::after_release(gupbench_repeat &out)
 		bool ours_went = pins_ && small ? s64(f.refcount) / bias - ref_now / bias == s64(f.taken)
 						: dropped == ref_share || dropped == ref_share + 1;
 		if (!ours_went)
-			mismatch(out, GUPBENCH_MISMATCH_REFCOUNT_RELEASED, f.first_index,
-				 f.refcount - ref_share, ref_now);
+			note(GUPBENCH_MISMATCH_REFCOUNT_RELEASED, f.first_index, f.refcount - ref_share,
+			     ref_now);
 		if (!small) {
 			s64 pin_share = pins_ ? f.taken : 0;
 			s64 pin_now = kapi_folio_pincount(f.page);
 			if (f.pincount - pin_now != pin_share)
-				mismatch(out, GUPBENCH_MISMATCH_PINCOUNT_RELEASED, f.first_index,
-					 f.pincount - pin_share, pin_now);
+				note(GUPBENCH_MISMATCH_PINCOUNT_RELEASED, f.first_index,
+				     f.pincount - pin_share, pin_now);
 		}
 	}
-	if (out.verdict == GUPBENCH_VERDICT_MISMATCH)
-		return;
 	u64 expected_pins = pins_ ? pages_taken_ : 0;
 	// Whether this kernel pins the zero page is its own affair (ledger.h): both are exact.
 	if (pins_ && zero_pages_taken_ && out.vmstat_pins_acquired == out.vmstat_pins_released &&
 	    out.vmstat_pins_acquired == pages_taken_ - zero_pages_taken_)
 		expected_pins = pages_taken_ - zero_pages_taken_;
 	if (out.vmstat_pins_acquired != expected_pins || out.vmstat_pins_released != expected_pins)
-		mismatch(out, GUPBENCH_MISMATCH_VMSTAT, 0, expected_pins,
-			 out.vmstat_pins_acquired != expected_pins ? out.vmstat_pins_acquired
-								   : out.vmstat_pins_released);
-	else
+		note(GUPBENCH_MISMATCH_VMSTAT, 0, expected_pins,
+		     out.vmstat_pins_acquired != expected_pins ? out.vmstat_pins_acquired
+							       : out.vmstat_pins_released);
+
+	bool overlapped = remapped || other_runs_in_flight_ != 0 ||
+			  __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != runs_started_at_open_;
+	if (overlapped) {
+		out.verdict = GUPBENCH_VERDICT_OVERLAPPED;
+	} else if (found.what != GUPBENCH_MISMATCH_NONE) {
+		mismatch(out, found.what, found.page, found.expected, found.observed);
+	} else {
 		out.verdict = GUPBENCH_VERDICT_EXACT;
+	}
 }
 
 } // namespace gb

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the kernel says of a page: the ledger compares these with what gupbench did. */
 #include <linux/mm.h>
-#include <linux/ratelimit.h>
 #include <linux/mmdebug.h>
+#include <linux/ratelimit.h>
+#include <linux/version.h>
 
 #include "gup.h"
 
@@ -15,7 +16,14 @@ int kapi_folio_pincount(struct page *page)
 {
 	struct folio *folio = page_folio(page);
 
-	return folio_test_large(folio) ? atomic_read(folio_pincount_ptr(folio)) : -1;
+	if (!folio_test_large(folio))
+		return -1;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+	return atomic_read(folio_pincount_ptr(folio));
+#else
+	/* 6.3 moved the pincount into struct folio and removed folio_pincount_ptr(). */
+	return atomic_read(&folio->_pincount);
+#endif
 }
 
 int kapi_page_maybe_dma_pinned(struct page *page)
@@ -28,9 +36,10 @@ int kapi_page_mapcount(struct page *page)
 	return page_mapcount(page);
 }
 
+/* By pfn: is_zero_page() is newer than some 6.1 kernels (Debian's 6.1.192 has it). */
 int kapi_page_is_zero(struct page *page)
 {
-	return is_zero_page(page);
+	return is_zero_pfn(page_to_pfn(page));
 }
 
 const void *kapi_page_folio(struct page *page)
@@ -50,7 +59,7 @@ unsigned long kapi_page_pfn(struct page *page)
  */
 int kapi_page_longterm_pinnable(struct page *page)
 {
-	if (is_zero_page(page))
+	if (kapi_page_is_zero(page))
 		return 1;
 	return !is_device_coherent_page(page) && !is_zone_movable_page(page);
 }

@@ -18,6 +18,7 @@ TEST(Bench, ASmallMatrixHoldsExactlyItsCases)
 {
 	gupbench::MatrixOptions options;
 	options.walkers = { GUPBENCH_WALKER_GET_FAST, GUPBENCH_WALKER_PIN, GUPBENCH_WALKER_PIN_REMOTE };
+	E2E_SKIP_WITHOUT_THP();
 	options.memories = { gupbench::MemoryKind::anon, gupbench::MemoryKind::thp, gupbench::MemoryKind::rofile };
 	options.sizes = { 4u << 20 };
 	options.pages_per_call = { 1, 0 };

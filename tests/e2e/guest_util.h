@@ -69,6 +69,18 @@ inline std::string kernel_log_since(const std::string &before)
 	return now;
 }
 
+// Whether this kernel has transparent huge pages (PREEMPT_RT kernels have none in 6.1).
+inline bool has_thp()
+{
+	return access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0;
+}
+
+#define E2E_SKIP_WITHOUT_THP()                                                                \
+	do {                                                                                  \
+		if (!e2e::has_thp())                                                          \
+			GTEST_SKIP() << "no THP on this kernel (CONFIG_TRANSPARENT_HUGEPAGE is not set)"; \
+	} while (0)
+
 // Drops `cap` from this process's effective and permitted sets (for good); true if done.
 inline bool drop_capability(int cap)
 {

@@ -293,6 +293,7 @@ TEST_F(GupTestFile, LongtermCommandsAnswerAsUpstream)
 
 TEST_F(GupTestFile, CloseReleasesTheLongtermPin)
 {
+	E2E_SKIP_WITHOUT_THP();
 	gupbench::Mapping mapping(MemoryKind::thp, 4u << 20, true);
 	auto before = vmstat_pins();
 	auto start = longterm(mapping.addr(), 4u << 20, GUP_TEST_PIN_LONGTERM_WRITE);

@@ -86,6 +86,8 @@ public:
 TEST_P(WalkerMatrix, TakesEveryPageAndAccountsExactly)
 {
 	const Case c = GetParam();
+	if (c.memory == MemoryKind::thp)
+		E2E_SKIP_WITHOUT_THP();
 	gupbench::Mapping mapping(c.memory, walk_length, true);
 	gupbench::BenchDevice device;
 	auto flags = GUPBENCH_FLAG_VERIFY | (c.write ? GUPBENCH_FLAG_WRITE : 0);
