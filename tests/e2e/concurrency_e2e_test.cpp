@@ -21,6 +21,7 @@
 
 #include "guest_util.h"
 #include "memory.h"
+#include "requests.h"
 
 using e2e::ioctl_errno;
 using e2e::pins_held_since;
@@ -58,16 +59,8 @@ void hammer(unsigned id, int bench, int gup_test_fd, bool shared_file, unsigned 
 		unsigned walker = random() % GUPBENCH_WALKER_GET_REMOTE; // the local walkers
 		unsigned long addr = (round & 1) ? shared : own.addr();
 		gupbench_repeat out{};
-		gupbench_run r{};
-		r.size = sizeof(r);
-		r.walker = walker;
+		auto r = e2e::run_request(walker, addr, 64 * page_size, 1 + random() % 64, &out);
 		r.flags = GUPBENCH_FLAG_VERIFY;
-		r.addr = addr;
-		r.length = 64 * page_size;
-		r.pages_per_call = 1 + random() % 64;
-		r.repeats = 1;
-		r.repeat_size = sizeof(out);
-		r.results = reinterpret_cast<unsigned long>(&out);
 		int e = ioctl_errno(bench, GUPBENCH_IOC_RUN, &r);
 		if (e || out.error || out.pages_done != 64)
 			tally.bad("RUN walker " + std::to_string(walker) + ": errno " + std::to_string(e) +
@@ -78,13 +71,8 @@ void hammer(unsigned id, int bench, int gup_test_fd, bool shared_file, unsigned 
 			tally.bad("RUN verdict " + std::to_string(out.verdict) + " mismatch " +
 				  std::to_string(out.mismatch));
 
-		gupbench_hold h{};
-		h.size = sizeof(h);
-		h.walker = (round & 2) ? GUPBENCH_WALKER_PIN_FAST : GUPBENCH_WALKER_PIN;
-		h.flags = GUPBENCH_FLAG_LONGTERM;
-		h.addr = own.addr();
-		h.length = 64 * page_size;
-		h.pages_per_call = 16;
+		auto h = e2e::hold_request((round & 2) ? GUPBENCH_WALKER_PIN_FAST : GUPBENCH_WALKER_PIN,
+					   GUPBENCH_FLAG_LONGTERM, own.addr(), 64 * page_size, 16);
 		e = ioctl_errno(bench, GUPBENCH_IOC_HOLD, &h);
 		if (e && !(shared_file && e == EBUSY))
 			tally.bad("HOLD: errno " + std::to_string(e));

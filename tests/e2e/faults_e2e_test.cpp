@@ -23,6 +23,7 @@
 
 #include "guest_util.h"
 #include "memory.h"
+#include "requests.h"
 
 using e2e::ioctl_errno;
 using e2e::pins_held_since;
@@ -37,16 +38,7 @@ const unsigned long page_size = sysconf(_SC_PAGESIZE);
 gupbench_run run_request(unsigned walker, unsigned long addr, unsigned long length,
 			 unsigned per_call, unsigned repeats, gupbench_repeat *results)
 {
-	gupbench_run r{};
-	r.size = sizeof(r);
-	r.walker = walker;
-	r.addr = addr;
-	r.length = length;
-	r.pages_per_call = per_call;
-	r.repeats = repeats;
-	r.repeat_size = sizeof(gupbench_repeat);
-	r.results = reinterpret_cast<unsigned long>(results);
-	return r;
+	return e2e::run_request(walker, addr, length, per_call, results, repeats);
 }
 
 // Waits for `child` for at most `limit`; true if it was reaped in time.
@@ -124,13 +116,8 @@ TEST(Faults, SigkillWhileHoldingReleasesEverything)
 	if (child == 0) {
 		int bench = open(GUPBENCH_BENCH_FILE, O_RDWR);
 		int gup_test_fd = open(GUP_TEST_FILE_GUPBENCH, O_RDWR);
-		gupbench_hold h{};
-		h.size = sizeof(h);
-		h.walker = GUPBENCH_WALKER_PIN;
-		h.flags = GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE;
-		h.addr = mapping.addr();
-		h.length = 256 * page_size;
-		h.pages_per_call = 32;
+		auto h = e2e::hold_request(GUPBENCH_WALKER_PIN, GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE,
+					   mapping.addr(), 256 * page_size, 32);
 		gup_test_pin_longterm start{ mapping.addr() + 256 * page_size, 256 * page_size,
 					     GUP_TEST_PIN_LONGTERM_FAST };
 		char ok = ioctl(bench, GUPBENCH_IOC_HOLD, &h) == 0 &&
@@ -202,13 +189,8 @@ TEST(Faults, MunmapRacingWalks)
 	// A hold, then its mapping goes away under it.
 	mmap(region, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	memset(region, 0x5a, length);
-	gupbench_hold h{};
-	h.size = sizeof(h);
-	h.walker = GUPBENCH_WALKER_PIN_FAST;
-	h.flags = GUPBENCH_FLAG_WRITE;
-	h.addr = reinterpret_cast<unsigned long>(region);
-	h.length = length;
-	h.pages_per_call = 64;
+	auto h = e2e::hold_request(GUPBENCH_WALKER_PIN_FAST, GUPBENCH_FLAG_WRITE,
+				   reinterpret_cast<unsigned long>(region), length, 64);
 	ASSERT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &h), 0);
 	munmap(region, length);
 	std::vector<char> seen(length);
@@ -230,13 +212,8 @@ TEST(Faults, ForkWhilePinsAreHeld)
 	auto *bytes = reinterpret_cast<char *>(mapping.addr());
 	memset(bytes, 0x11, 16 * page_size);
 	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
-	gupbench_hold h{};
-	h.size = sizeof(h);
-	h.walker = GUPBENCH_WALKER_PIN_FAST;
-	h.flags = GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE;
-	h.addr = mapping.addr();
-	h.length = 16 * page_size;
-	h.pages_per_call = 16;
+	auto h = e2e::hold_request(GUPBENCH_WALKER_PIN_FAST, GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE,
+				   mapping.addr(), 16 * page_size, 16);
 	ASSERT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &h), 0);
 	pid_t child = fork();
 	if (child == 0) {
@@ -272,12 +249,8 @@ TEST(Faults, CloseRacingAnIoctl)
 		std::vector<gupbench_repeat> out(20);
 		std::thread inside([&] {
 			if (hold) {
-				gupbench_hold h{};
-				h.size = sizeof(h);
-				h.walker = GUPBENCH_WALKER_PIN;
-				h.addr = mapping.addr();
-				h.length = mapping.length();
-				h.pages_per_call = 1;
+				auto h = e2e::hold_request(GUPBENCH_WALKER_PIN, 0, mapping.addr(),
+							   mapping.length(), 1);
 				answer = ioctl_errno(fd, GUPBENCH_IOC_HOLD, &h);
 			} else {
 				auto r = run_request(GUPBENCH_WALKER_PIN_FAST, mapping.addr(), mapping.length(), 1,

@@ -21,6 +21,7 @@
 
 #include "guest_util.h"
 #include "memory.h"
+#include "requests.h"
 
 using e2e::expect_in_child;
 using e2e::in_child;
@@ -38,28 +39,13 @@ constexpr unsigned foll_write = 0x01; // 6.1's FOLL_WRITE, as the selftest passe
 gupbench_run run_request(unsigned walker, unsigned long addr, unsigned long length,
 			 unsigned per_call, gupbench_repeat *results)
 {
-	gupbench_run r{};
-	r.size = sizeof(r);
-	r.walker = walker;
-	r.addr = addr;
-	r.length = length;
-	r.pages_per_call = per_call;
-	r.repeats = 1;
-	r.repeat_size = sizeof(gupbench_repeat);
-	r.results = reinterpret_cast<unsigned long>(results);
-	return r;
+	return e2e::run_request(walker, addr, length, per_call, results);
 }
 
+// A long-term hold, 16 pages a call.
 gupbench_hold hold_request(unsigned walker, unsigned long addr, unsigned long length)
 {
-	gupbench_hold h{};
-	h.size = sizeof(h);
-	h.walker = walker;
-	h.flags = GUPBENCH_FLAG_LONGTERM;
-	h.addr = addr;
-	h.length = length;
-	h.pages_per_call = 16;
-	return h;
+	return e2e::hold_request(walker, GUPBENCH_FLAG_LONGTERM, addr, length, 16);
 }
 
 gup_test gup_test_request(unsigned long addr, unsigned long size, unsigned per_call,

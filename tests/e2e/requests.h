@@ -1,0 +1,37 @@
+// The ioctl arguments the end-to-end tests build again and again, filled in as the module
+// expects them (size fields set, one repeat unless asked).
+#pragma once
+
+#include <uapi/gupbench.h>
+
+namespace e2e {
+
+inline gupbench_run run_request(unsigned walker, unsigned long addr, unsigned long length,
+				unsigned per_call, gupbench_repeat *results, unsigned repeats = 1)
+{
+	gupbench_run r{};
+	r.size = sizeof(r);
+	r.walker = walker;
+	r.addr = addr;
+	r.length = length;
+	r.pages_per_call = per_call;
+	r.repeats = repeats;
+	r.repeat_size = sizeof(gupbench_repeat);
+	r.results = reinterpret_cast<unsigned long>(results);
+	return r;
+}
+
+inline gupbench_hold hold_request(unsigned walker, unsigned long long flags, unsigned long addr,
+				  unsigned long length, unsigned per_call)
+{
+	gupbench_hold h{};
+	h.size = sizeof(h);
+	h.walker = walker;
+	h.flags = flags;
+	h.addr = addr;
+	h.length = length;
+	h.pages_per_call = per_call;
+	return h;
+}
+
+} // namespace e2e
