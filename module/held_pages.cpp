@@ -42,26 +42,28 @@ Result<void> HeldPages::release(const char *who)
 		kapi_log_err("%s: this file holds nothing", who);
 		return Errno::inval;
 	}
-	PinActivity activity;
-	held_.reset();
-	charge_ = LockedVmCharge();
+	drop_held();
 	return {};
 }
 
 void HeldPages::release_if_held()
 {
 	MutexGuard guard(lock_);
-	PinActivity activity;
-	held_.reset();
-	charge_ = LockedVmCharge();
+	drop_held();
 }
 
 HeldPages::~HeldPages()
 {
-	if (held_) {
-		PinActivity activity;
-		held_.reset();
-	}
+	drop_held();
+}
+
+void HeldPages::drop_held()
+{
+	if (!held_)
+		return;
+	PinActivity activity; // a ledger open meanwhile cannot attribute what moves now
+	held_.reset();
+	charge_ = LockedVmCharge(); // after the pages: none is held uncharged
 }
 
 Result<void> HeldPages::copy_to_user(const char *who, UserAddr buffer, u64 length)

@@ -38,6 +38,8 @@ private:
 	explicit HeldPages(Mutex lock) : lock_(move(lock)) {}
 	static constexpr u64 everything = ~0ULL;
 	Result<void> copy_out(const char *who, UserAddr buffer, u64 length);
+	// Unpins what is held and gives back its charge; nothing held is fine.
+	void drop_held();
 
 	Mutex lock_;
 	// Declared first so that it is dropped last: no page is held uncharged.

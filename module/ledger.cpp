@@ -6,8 +6,9 @@
 namespace gb {
 namespace {
 
-// gupbench runs in flight and started, module-wide: a run that overlaps another cannot
-// attribute the vmstat counters' movement to itself. Plain integers: no constructor.
+// gupbench walks, holds and releases (PinActivity) in flight and started, module-wide: a
+// walk that overlaps another cannot attribute the counts' movement to itself. Plain
+// integers: no constructor.
 u64 runs_in_flight;
 u64 runs_started;
 
@@ -43,20 +44,31 @@ void sort_by_folio(Span<Ledger::Folio> folios)
 } // namespace
 
 PinActivity::PinActivity()
+	: others_at_start_(__atomic_fetch_add(&runs_in_flight, 1, __ATOMIC_SEQ_CST)),
+	  started_at_start_(__atomic_add_fetch(&runs_started, 1, __ATOMIC_SEQ_CST))
 {
-	__atomic_fetch_add(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
-	__atomic_fetch_add(&runs_started, 1, __ATOMIC_SEQ_CST);
+}
+
+PinActivity::PinActivity(PinActivity &&other)
+	: others_at_start_(other.others_at_start_), started_at_start_(other.started_at_start_),
+	  active_(exchange(other.active_, false))
+{
 }
 
 PinActivity::~PinActivity()
 {
-	__atomic_fetch_sub(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
+	if (active_)
+		__atomic_fetch_sub(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+bool PinActivity::overlapped() const
+{
+	return others_at_start_ != 0 ||
+	       __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != started_at_start_;
 }
 
 Ledger::Ledger(bool pins, bool longterm) : pins_(pins), longterm_(longterm)
 {
-	other_runs_in_flight_ = __atomic_fetch_add(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
-	runs_started_at_open_ = __atomic_add_fetch(&runs_started, 1, __ATOMIC_SEQ_CST);
 	vmstat_acquired_ = kapi_vmstat_foll_pin_acquired();
 	vmstat_released_ = kapi_vmstat_foll_pin_released();
 }
@@ -64,22 +76,6 @@ Ledger::Ledger(bool pins, bool longterm) : pins_(pins), longterm_(longterm)
 Ledger Ledger::open(bool pins, bool longterm)
 {
 	return Ledger(pins, longterm);
-}
-
-Ledger::Ledger(Ledger &&other)
-	: pins_(other.pins_), longterm_(other.longterm_), open_(exchange(other.open_, false)),
-	  runs_started_at_open_(other.runs_started_at_open_),
-	  other_runs_in_flight_(other.other_runs_in_flight_),
-	  vmstat_acquired_(other.vmstat_acquired_), vmstat_released_(other.vmstat_released_),
-	  pages_taken_(other.pages_taken_), zero_pages_taken_(other.zero_pages_taken_), folios_(move(other.folios_)),
-	  folio_count_(other.folio_count_)
-{
-}
-
-Ledger::~Ledger()
-{
-	if (open_)
-		__atomic_fetch_sub(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
 }
 
 void Ledger::mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index,
@@ -206,9 +202,7 @@ void Ledger::after_release(gupbench_repeat &out)
 		     out.vmstat_pins_acquired != expected_pins ? out.vmstat_pins_acquired
 							       : out.vmstat_pins_released);
 
-	bool overlapped = remapped || other_runs_in_flight_ != 0 ||
-			  __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != runs_started_at_open_;
-	if (overlapped) {
+	if (remapped || activity_.overlapped()) {
 		out.verdict = GUPBENCH_VERDICT_OVERLAPPED;
 	} else if (found.what != GUPBENCH_MISMATCH_NONE) {
 		mismatch(out, found.what, found.page, found.expected, found.observed);

@@ -28,14 +28,24 @@
 
 namespace gb {
 
-// A stretch in which gupbench takes or releases pins without a ledger of its own (HOLD,
-// its release): a ledger open meanwhile knows it was overlapped.
+// A stretch in which gupbench takes or releases pins: a walk with its ledger, a HOLD, a
+// release. Any two that overlap know it, so neither claims the other's counts.
 class PinActivity {
 public:
 	PinActivity();
+	PinActivity(PinActivity &&other);
 	~PinActivity();
 	PinActivity(const PinActivity &) = delete;
 	PinActivity &operator=(const PinActivity &) = delete;
+	PinActivity &operator=(PinActivity &&) = delete;
+
+	// Whether another activity was in flight at the start or has started since.
+	bool overlapped() const;
+
+private:
+	u64 others_at_start_;
+	u64 started_at_start_;
+	bool active_ = true;
 };
 
 class Ledger {
@@ -54,8 +64,7 @@ public:
 	// Before the walk. `longterm`: the walk used FOLL_LONGTERM, so every page it took
 	// must be long-term pinnable.
 	static Ledger open(bool pins, bool longterm);
-	~Ledger();
-	Ledger(Ledger &&other);
+	Ledger(Ledger &&other) = default;
 	Ledger(const Ledger &) = delete;
 	Ledger &operator=(const Ledger &) = delete;
 	Ledger &operator=(Ledger &&) = delete;
@@ -74,9 +83,7 @@ private:
 
 	bool pins_;
 	bool longterm_;
-	bool open_ = true;
-	u64 runs_started_at_open_;
-	u64 other_runs_in_flight_;
+	PinActivity activity_; // from open: the whole walk, release and reads
 	unsigned long vmstat_acquired_;
 	unsigned long vmstat_released_;
 	u64 pages_taken_ = 0;
