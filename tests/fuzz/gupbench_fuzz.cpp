@@ -5,7 +5,11 @@
 // qemu/guest/check-all and scripts/triage).
 //
 //   gupbench_fuzz [--seed N] [--seconds S] [--threads T] [--target gupbench|kernel]
-//                 [--patterns a,b,...] [--allow-kernel-findings]
+//                 [--patterns a,b,...] [--allow-kernel-findings] [--grace S] [--trace]
+//
+// Bounded: the threads stop drawing at the deadline, and an ioctl still running --grace
+// seconds later (a mutated RUN can ask for 1000 repeats of 262144 pages) is reported and
+// cut short by exiting, which the walks must notice (they stop on a fatal signal).
 //
 // --target kernel sends the gup_test half of the same stream to the in-kernel
 // /sys/kernel/debug/gup_test instead (the control for triage); the bench-file ioctls are
@@ -18,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <csignal>
 #include <malloc.h>
@@ -41,6 +46,7 @@ const unsigned long page_size = sysconf(_SC_PAGESIZE);
 constexpr unsigned long kernel_address = 0xffff888000000000ul;
 constexpr unsigned long arena_pages = 1024 + 512; // 4 MiB THP-able plus 2 MiB of small pages
 constexpr unsigned long sink_bytes = 64ul << 20;
+constexpr unsigned long pages_walked_per_run = 1ul << 16; // repeats x pages, at most
 
 // What a request is made of; each thread draws its patterns from --patterns.
 enum class Pattern { valid, boundary, mutate, random, bad_pointer, zero_pages, lifecycle };
@@ -54,6 +60,7 @@ const std::map<std::string, Pattern> pattern_names = {
 struct Options {
 	unsigned long seed = 1;
 	double seconds = 30;
+	double grace = 30; // after the deadline, for the ioctls still running
 	unsigned threads = 4;
 	bool control = false; // --target kernel
 	bool allow_kernel_findings = false;
@@ -97,6 +104,13 @@ Memory map_memory()
 	return m;
 }
 
+long now_ns()
+{
+	return std::chrono::duration_cast<std::chrono::nanoseconds>(
+		       std::chrono::steady_clock::now().time_since_epoch())
+		.count();
+}
+
 // What each thread was doing, for the report if this program itself crashes.
 thread_local const char *current_command = "none";
 thread_local unsigned long current_pattern = 0;
@@ -130,10 +144,22 @@ struct Counts {
 class Thread {
 public:
 	Thread(unsigned id, const Options &options, const Memory &memory, Counts &counts)
-		: options_(options), memory_(memory), counts_(counts),
+		: id_(id), options_(options), memory_(memory), counts_(counts),
 		  random_(options.seed * 1000003ul + id)
 	{
 	}
+
+	// What the thread is inside now, for the report of ioctls that outlive the deadline;
+	// and the longest ioctl it made.
+	struct InFlight {
+		std::atomic<const char *> command{ nullptr };
+		std::atomic<long> since_ns{ 0 };
+		std::atomic<bool> finished{ false };
+		std::atomic<long> longest_ns{ 0 };
+		std::atomic<const char *> longest_command{ "none" };
+	};
+	const InFlight &in_flight() const { return in_flight_; }
+	unsigned id() const { return id_; }
 
 	void run(std::chrono::steady_clock::time_point deadline)
 	{
@@ -147,6 +173,7 @@ public:
 		while (std::chrono::steady_clock::now() < deadline)
 			one();
 		close_files();
+		in_flight_.finished = true;
 	}
 
 private:
@@ -241,9 +268,9 @@ private:
 		return reinterpret_cast<unsigned long>(memory_.sink);
 	}
 
-	// For the commands that write through a pointer inside their argument, whatever
-	// pattern made `cmd` and the argument (the struct at `arg`).
-	void keep_writes_in_the_sink(unsigned long cmd, void *arg) const
+	// Whatever pattern made `cmd` and its argument (the struct at `arg`): writes through
+	// a pointer inside the argument go to the sink, and RUN's work stays in its budget.
+	void confine_request(unsigned long cmd, void *arg) const
 	{
 		if (cmd == GUPBENCH_IOC_RUN) {
 			auto *run = static_cast<gupbench_run *>(arg);
@@ -254,6 +281,13 @@ private:
 				run->repeat_size = sizeof(gupbench_repeat);
 			if (run->walker == GUPBENCH_WALKER_GET_REMOTE || run->walker == GUPBENCH_WALKER_PIN_REMOTE)
 				run->target_pid = getpid(); // never another process of the guest
+			// A mutated repeats (513, say) over the sink can ask for millions of page
+			// walks, minutes under emulation: keep a valid request's work to a budget
+			// (the repeats check itself still sees 0 and over 1000).
+			unsigned long pages = run->length / page_size;
+			if (run->repeats >= 1 && run->repeats <= 1000 && pages &&
+			    pages * run->repeats > pages_walked_per_run)
+				run->repeats = std::max(1ul, pages_walked_per_run / pages);
 		} else if (cmd == GUPBENCH_IOC_READ) {
 			auto *read = static_cast<gupbench_read *>(arg);
 			read->buffer = safe_out(read->buffer);
@@ -304,7 +338,16 @@ private:
 			fprintf(stderr, "fuzz: %s cmd %#lx arg %p: %#lx %#lx %#lx %#lx %#lx %#lx %#lx\n", name,
 				cmd, arg, w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
 		}
+		long started = now_ns();
+		in_flight_.since_ns = started;
+		in_flight_.command = name;
 		int err = ioctl(fd, cmd, arg) == 0 ? 0 : errno;
+		in_flight_.command = nullptr;
+		long took = now_ns() - started;
+		if (took > in_flight_.longest_ns.load()) {
+			in_flight_.longest_ns = took;
+			in_flight_.longest_command = name;
+		}
 		counts_.ioctls++;
 		counts_.add(name, err);
 	}
@@ -387,7 +430,7 @@ private:
 		default:
 			break;
 		}
-		keep_writes_in_the_sink(cmd, &arg);
+		confine_request(cmd, &arg);
 		if (options_.control) {
 			counts_.skipped++;
 			return;
@@ -466,7 +509,7 @@ private:
 		default:
 			break;
 		}
-		keep_writes_in_the_sink(cmd, &arg);
+		confine_request(cmd, &arg);
 		if (options_.control && !options_.allow_kernel_findings &&
 		    reaches_the_zero_pages_finding(cmd, arg.test)) {
 			counts_.avoided++;
@@ -495,10 +538,12 @@ private:
 		counts_.opens++;
 	}
 
+	unsigned id_;
 	const Options &options_;
 	const Memory &memory_;
 	Counts &counts_;
 	std::mt19937_64 random_;
+	InFlight in_flight_;
 	int bench_ = -1, gup_test_ = -1;
 };
 
@@ -540,7 +585,8 @@ void churn(const Options &options, const Memory &memory, Counts &counts, std::at
 {
 	fprintf(stderr, "gupbench_fuzz: %s\n"
 			"usage: gupbench_fuzz [--seed N] [--seconds S] [--threads T] "
-			"[--target gupbench|kernel] [--patterns a,b,...] [--allow-kernel-findings] [--trace]\n"
+			"[--target gupbench|kernel] [--patterns a,b,...] [--allow-kernel-findings] "
+			"[--grace S] [--trace]\n"
 			"patterns: valid boundary mutate random bad-pointer zero-pages lifecycle\n",
 		why);
 	exit(2);
@@ -560,6 +606,8 @@ Options parse(int argc, char **argv)
 			o.seed = std::stoul(value());
 		else if (a == "--seconds")
 			o.seconds = std::stod(value());
+		else if (a == "--grace")
+			o.grace = std::stod(value());
 		else if (a == "--threads")
 			o.threads = std::stoul(value());
 		else if (a == "--target") {
@@ -582,6 +630,8 @@ Options parse(int argc, char **argv)
 		else
 			usage(("unknown argument " + a).c_str());
 	}
+	if (!(o.seconds > 0) || !(o.grace >= 0))
+		usage("--seconds must be > 0 and --grace >= 0");
 	if (o.threads < 1 || o.threads > 64)
 		usage("--threads is 1..64");
 	if (o.patterns.empty())
@@ -613,19 +663,42 @@ int main(int argc, char **argv)
 	std::atomic<bool> stop{ false };
 	auto started = std::chrono::steady_clock::now();
 	auto deadline = started + std::chrono::milliseconds(static_cast<long>(options.seconds * 1000));
-	std::vector<Thread> workers;
-	workers.reserve(options.threads);
+	std::deque<Thread> workers; // never moved: the threads hold references
 	for (unsigned id = 0; id < options.threads; id++)
 		workers.emplace_back(id, options, memory, counts);
 	std::vector<std::thread> threads;
 	std::thread churner(churn, std::cref(options), std::cref(memory), std::ref(counts), std::ref(stop));
 	for (auto &worker : workers)
 		threads.emplace_back([&worker, deadline] { worker.run(deadline); });
-	for (auto &thread : threads)
-		thread.join();
+	// Wait out the deadline and the grace; whoever is still inside an ioctl then is
+	// reported, and exiting below cuts it short.
+	auto give_up = deadline + std::chrono::milliseconds(static_cast<long>(options.grace * 1000));
+	auto all_finished = [&] {
+		return std::all_of(workers.begin(), workers.end(),
+				   [](const Thread &w) { return w.in_flight().finished.load(); });
+	};
+	while (!all_finished() && std::chrono::steady_clock::now() < give_up)
+		std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	unsigned cut_short = 0;
+	for (const auto &worker : workers) {
+		const char *command = worker.in_flight().command.load();
+		if (worker.in_flight().finished.load() || !command)
+			continue;
+		printf("fuzz: thread %u still in %s after %.1f s at the deadline + %.0f s grace: cut short by exit\n",
+		       worker.id(), command, (now_ns() - worker.in_flight().since_ns.load()) / 1e9, options.grace);
+		cut_short++;
+	}
+	if (!cut_short) {
+		for (auto &thread : threads)
+			thread.join();
+	}
 	stop = true;
 	churner.join();
 	double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	const Thread *slowest = &workers.front();
+	for (const auto &worker : workers)
+		if (worker.in_flight().longest_ns > slowest->in_flight().longest_ns)
+			slowest = &worker;
 
 	printf("fuzz: target %s, seed %lu, %u threads, patterns", options.control ? "kernel" : "gupbench",
 	       options.seed, options.threads);
@@ -643,6 +716,12 @@ int main(int argc, char **argv)
 	printf("\nfuzz: by answer:");
 	for (const auto &[err, n] : counts.by_errno)
 		printf(" %s=%lu", err ? strerrorname_np(err) ?: std::to_string(err).c_str() : "ok", n);
-	printf("\n");
+	printf("\nfuzz: longest ioctl %.3f s (%s)%s\n", slowest->in_flight().longest_ns.load() / 1e9,
+	       slowest->in_flight().longest_command.load(),
+	       cut_short ? ", not counting those cut short" : "");
+	fflush(stdout);
+	// Threads still inside an ioctl cannot be joined: exit_group kills them.
+	if (cut_short)
+		_exit(0);
 	return 0;
 }
