@@ -92,10 +92,7 @@ void hammer(unsigned id, int bench, int gup_test_fd, bool shared_file, unsigned 
 		if (ioctl_errno(bench, GUPBENCH_IOC_INFO, &info) || info.abi_version != GUPBENCH_ABI_VERSION)
 			tally.bad("INFO");
 
-		gup_test g{};
-		g.addr = addr;
-		g.size = 64 * page_size;
-		g.nr_pages_per_call = 1 + random() % 64;
+		auto g = e2e::gup_test_request(addr, 64 * page_size, 1 + random() % 64);
 		unsigned long cmd = (round % 3 == 0)   ? GUP_TEST_PIN_FAST_BENCHMARK
 				    : (round % 3 == 1) ? GUP_TEST_PIN_BASIC_TEST
 						       : GUP_TEST_GUP_FAST_BENCHMARK;

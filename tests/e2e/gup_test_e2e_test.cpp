@@ -17,6 +17,7 @@
 
 #include "guest_util.h"
 #include "memory.h"
+#include "requests.h"
 
 using e2e::ioctl_errno;
 using e2e::pins_held_since;
@@ -46,12 +47,7 @@ protected:
 	gup_test request(unsigned long addr, unsigned long bytes, unsigned per_call,
 			 unsigned gup_flags = foll_write)
 	{
-		gup_test g{};
-		g.addr = addr;
-		g.size = bytes;
-		g.nr_pages_per_call = per_call;
-		g.gup_flags = gup_flags;
-		return g;
+		return e2e::gup_test_request(addr, bytes, per_call, gup_flags);
 	}
 
 	int fd_ = -1;

@@ -24,6 +24,7 @@
 #include "requests.h"
 
 using e2e::expect_in_child;
+using e2e::gup_test_request;
 using e2e::in_child;
 using e2e::ioctl_errno;
 using e2e::pins_held_since;
@@ -46,17 +47,6 @@ gupbench_run run_request(unsigned walker, unsigned long addr, unsigned long leng
 gupbench_hold hold_request(unsigned walker, unsigned long addr, unsigned long length)
 {
 	return e2e::hold_request(walker, GUPBENCH_FLAG_LONGTERM, addr, length, 16);
-}
-
-gup_test gup_test_request(unsigned long addr, unsigned long size, unsigned per_call,
-			  unsigned gup_flags = 0)
-{
-	gup_test g{};
-	g.addr = addr;
-	g.size = size;
-	g.nr_pages_per_call = per_call;
-	g.gup_flags = gup_flags;
-	return g;
 }
 
 // A process to walk remotely: it runs `prepare` (which may change its credentials), maps

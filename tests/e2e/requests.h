@@ -3,6 +3,7 @@
 #pragma once
 
 #include <uapi/gupbench.h>
+#include <uapi/gupbench_gup_test.h>
 
 namespace e2e {
 
@@ -32,6 +33,18 @@ inline gupbench_hold hold_request(unsigned walker, unsigned long long flags, uns
 	h.length = length;
 	h.pages_per_call = per_call;
 	return h;
+}
+
+// For the gup_test file's commands 1 to 6 (FOLL_* values in gup_flags, as the selftest).
+inline gup_test gup_test_request(unsigned long addr, unsigned long size, unsigned per_call,
+				 unsigned gup_flags = 0)
+{
+	gup_test g{};
+	g.addr = addr;
+	g.size = size;
+	g.nr_pages_per_call = per_call;
+	g.gup_flags = gup_flags;
+	return g;
 }
 
 } // namespace e2e
