@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -114,6 +115,7 @@ TEST(Faults, SigkillWhileHoldingReleasesEverything)
 	ASSERT_EQ(pipe(held), 0);
 	pid_t child = fork();
 	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); // not left paused if the test stops part way
 		int bench = open(GUPBENCH_BENCH_FILE, O_RDWR);
 		int gup_test_fd = open(GUP_TEST_FILE_GUPBENCH, O_RDWR);
 		auto h = e2e::hold_request(GUPBENCH_WALKER_PIN, GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_WRITE,

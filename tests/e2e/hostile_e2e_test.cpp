@@ -62,6 +62,10 @@ public:
 		if (pid_ == 0) {
 			close(fds[0]);
 			prepare();
+			// Dies with its parent, so that a test that fails part way leaves no
+			// process holding a pipe someone reads to its end (after prepare(): a
+			// change of credentials clears the setting).
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			auto *page = static_cast<char *>(mmap(nullptr, page_size, PROT_READ | PROT_WRITE,
 							      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 			page[0] = 1;
