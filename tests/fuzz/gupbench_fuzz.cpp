@@ -7,8 +7,8 @@
 //   gupbench_fuzz [--seed N] [--seconds S] [--threads T] [--target gupbench|kernel]
 //                 [--patterns a,b,...] [--allow-kernel-findings] [--grace S] [--trace]
 //
-// Bounded: the threads stop drawing at the deadline, and an ioctl still running --grace
-// seconds later (a mutated RUN can ask for 1000 repeats of 262144 pages) is reported and
+// Bounded: a RUN's repeats are cut to keep it within pages_walked_per_run, the threads stop
+// drawing at the deadline, and an ioctl still running --grace seconds later is reported and
 // cut short by exiting, which the walks must notice (they stop on a fatal signal).
 //
 // --target kernel sends the gup_test half of the same stream to the in-kernel
@@ -47,6 +47,7 @@ constexpr unsigned long kernel_address = 0xffff888000000000ul;
 constexpr unsigned long arena_pages = 1024 + 512; // 4 MiB THP-able plus 2 MiB of small pages
 constexpr unsigned long sink_bytes = 64ul << 20;
 constexpr unsigned long pages_walked_per_run = 1ul << 16; // repeats x pages, at most
+constexpr unsigned long max_repeats = 1000;                // what the module accepts
 
 // What a request is made of; each thread draws its patterns from --patterns.
 enum class Pattern { valid, boundary, mutate, random, bad_pointer, zero_pages, lifecycle };
@@ -275,17 +276,17 @@ private:
 		if (cmd == GUPBENCH_IOC_RUN) {
 			auto *run = static_cast<gupbench_run *>(arg);
 			run->results = safe_out(run->results);
-			// Records land at results + i * repeat_size, i < repeats (at most 1000).
+			// Records land at results + i * repeat_size, i < repeats <= max_repeats.
 			if (in_sink(run->results) &&
-			    static_cast<unsigned long>(run->repeat_size) * 1000 > sink_bytes - page_size)
+			    static_cast<unsigned long>(run->repeat_size) * max_repeats > sink_bytes - page_size)
 				run->repeat_size = sizeof(gupbench_repeat);
 			if (run->walker == GUPBENCH_WALKER_GET_REMOTE || run->walker == GUPBENCH_WALKER_PIN_REMOTE)
 				run->target_pid = getpid(); // never another process of the guest
 			// A mutated repeats (513, say) over the sink can ask for millions of page
 			// walks, minutes under emulation: keep a valid request's work to a budget
-			// (the repeats check itself still sees 0 and over 1000).
+			// (the repeats check itself still sees 0 and over max_repeats).
 			unsigned long pages = run->length / page_size;
-			if (run->repeats >= 1 && run->repeats <= 1000 && pages &&
+			if (run->repeats >= 1 && run->repeats <= max_repeats && pages &&
 			    pages * run->repeats > pages_walked_per_run)
 				run->repeats = std::max(1ul, pages_walked_per_run / pages);
 		} else if (cmd == GUPBENCH_IOC_READ) {
