@@ -18,3 +18,14 @@ int gbk_check_eq(struct kunit *test, long long left, long long right, const char
 			   line, left_expr, right_expr, left, right);
 	return left == right;
 }
+
+void gbk_skip(struct kunit *test, const char *reason)
+{
+	kunit_mark_skipped(test, "%s", reason);
+}
+
+void gbk_note(struct kunit *test, const char *what, long long a, long long b, long long c,
+	      long long d)
+{
+	kunit_info(test, "%s: %lld %lld %lld %lld", what, a, b, c, d);
+}

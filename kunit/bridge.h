@@ -18,6 +18,12 @@ int gbk_check(struct kunit *test, int ok, const char *file, int line, const char
 int gbk_check_eq(struct kunit *test, long long left, long long right, const char *file,
 		 int line, const char *left_expr, const char *right_expr);
 
+/* bridge.c: mark `test` skipped with `reason` (the case then returns by itself), and
+ * add a line of figures to its log. */
+void gbk_skip(struct kunit *test, const char *reason);
+void gbk_note(struct kunit *test, const char *what, long long a, long long b, long long c,
+	      long long d);
+
 /* kernel_facts.c: the kernel's own view of shared definitions, to compare against. */
 int gbk_kernel_errno(const char *name);
 unsigned int gbk_kernel_ioctl_info(void);

@@ -34,10 +34,17 @@ struct kunit;
 	X(pinned_pages_release_when_dropped)                                               \
 	X(walk_stops_at_a_hole_and_keeps_what_it_took)
 
+#define GBK_FAULT_CASES(X)                                                                 \
+	X(ledger_catches_each_injected_fault)                                              \
+	X(ledger_tolerates_one_extra_reference_not_two)                                    \
+	X(pin_activity_overlaps_only_when_concurrent)                                      \
+	X(ledger_says_overlapped_only_when_overlapped)
+
 #define GBK_DECLARE(name) void gbk_##name(struct kunit *test);
 GBK_SUPPORT_CASES(GBK_DECLARE)
 GBK_ABI_CASES(GBK_DECLARE)
 GBK_CORE_CASES(GBK_DECLARE)
+GBK_FAULT_CASES(GBK_DECLARE)
 #undef GBK_DECLARE
 
 #ifdef __cplusplus

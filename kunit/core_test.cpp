@@ -6,42 +6,11 @@
 #include "kapi/kapi.h"
 #include "ledger.h"
 #include "pinned_pages.h"
+#include "user_memory.h"
 #include "walk.h"
 #include "walker.h"
 
 using namespace gb;
-
-namespace {
-
-// A user mapping of the case's mm that unmaps itself.
-class UserAnon {
-public:
-	explicit UserAnon(usize pages)
-		: bytes_(pages * kapi_page_size()), addr_(gbk_user_map_anon(bytes_))
-	{
-	}
-	~UserAnon()
-	{
-		if (addr_)
-			gbk_user_unmap(addr_, bytes_);
-	}
-	UserAddr addr() const { return addr_; }
-	usize bytes() const { return bytes_; }
-
-private:
-	usize bytes_;
-	UserAddr addr_;
-};
-
-// RUN's own measure_walk with the ledger on: the record RUN would copy out.
-gupbench_repeat verified_walk(struct kunit *test, const Walker &walker, Range range, usize ppc)
-{
-	gupbench_repeat out{};
-	CHECK(test, measure_walk(walker, range, ppc, GUPBENCH_FLAG_VERIFY, out).is_ok());
-	return out;
-}
-
-} // namespace
 
 extern "C" void gbk_walker_refuses_forbidden_flags(struct kunit *test)
 {

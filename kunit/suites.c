@@ -10,6 +10,7 @@
 static struct kunit_case support_cases[] = { GBK_SUPPORT_CASES(GBK_CASE){} };
 static struct kunit_case abi_cases[] = { GBK_ABI_CASES(GBK_CASE){} };
 static struct kunit_case core_cases[] = { GBK_CORE_CASES(GBK_CASE){} };
+static struct kunit_case fault_cases[] = { GBK_FAULT_CASES(GBK_CASE){} };
 
 /* user_mm.c */
 int gbk_user_mm_suite_init(struct kunit_suite *suite);
@@ -37,7 +38,17 @@ static struct kunit_suite core_suite = {
 	.test_cases = core_cases,
 };
 
-kunit_test_suites(&support_suite, &abi_suite, &core_suite);
+/* The ledger made to fail on purpose (module/injected_faults.h), on the same user mm. */
+static struct kunit_suite fault_suite = {
+	.name = "gupbench_faults",
+	.suite_init = gbk_user_mm_suite_init,
+	.suite_exit = gbk_user_mm_suite_exit,
+	.init = gbk_user_mm_case_init,
+	.exit = gbk_user_mm_case_exit,
+	.test_cases = fault_cases,
+};
+
+kunit_test_suites(&support_suite, &abi_suite, &core_suite, &fault_suite);
 
 MODULE_DESCRIPTION("KUnit suites for gupbench");
 MODULE_LICENSE("GPL");

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "entry.h"
+#include "kapi/fault.h"
 
 static struct dentry *gupbench_dir;
 
@@ -57,14 +58,16 @@ static long gup_test_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	return gupbench_gup_test_ioctl(file->private_data, cmd, arg);
 }
 
-/* .owner pins the module while a file is open, so rmmod is refused with -EBUSY. */
+/*
+ * .owner pins the module while a file is open, so rmmod is refused with -EBUSY. No
+ * .llseek: seeking then fails with ESPIPE on 6.1 and 6.12 alike (6.12 removed no_llseek).
+ */
 static const struct file_operations bench_fops = {
 	.owner = THIS_MODULE,
 	.open = bench_open,
 	.release = bench_release,
 	.unlocked_ioctl = bench_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static const struct file_operations gup_test_fops = {
@@ -73,12 +76,12 @@ static const struct file_operations gup_test_fops = {
 	.release = gup_test_release,
 	.unlocked_ioctl = gup_test_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static int __init gupbench_init(void)
 {
 	struct dentry *file;
+	int err;
 
 	gupbench_dir = debugfs_create_dir("gupbench", NULL);
 	if (IS_ERR(gupbench_dir))
@@ -90,6 +93,12 @@ static int __init gupbench_init(void)
 	if (IS_ERR(file)) {
 		debugfs_remove(gupbench_dir);
 		return PTR_ERR(file);
+	}
+	/* fail_<kind>/: faults that tests inject into verified walks (kapi/fault.h). */
+	err = kapi_faults_create(gupbench_dir);
+	if (err) {
+		debugfs_remove(gupbench_dir);
+		return err;
 	}
 	pr_info("loaded, version %s\n", GUPBENCH_VERSION);
 	return 0;

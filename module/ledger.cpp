@@ -67,15 +67,16 @@ bool PinActivity::overlapped() const
 	       __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != started_at_start_;
 }
 
-Ledger::Ledger(bool pins, bool longterm) : pins_(pins), longterm_(longterm)
+Ledger::Ledger(bool pins, bool longterm, u64 range_pages)
+	: pins_(pins), longterm_(longterm), range_pages_(range_pages)
 {
 	vmstat_acquired_ = kapi_vmstat_foll_pin_acquired();
 	vmstat_released_ = kapi_vmstat_foll_pin_released();
 }
 
-Ledger Ledger::open(bool pins, bool longterm)
+Ledger Ledger::open(bool pins, bool longterm, u64 range_pages)
 {
-	return Ledger(pins, longterm);
+	return Ledger(pins, longterm, range_pages);
 }
 
 void Ledger::mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index,
@@ -92,7 +93,13 @@ void Ledger::mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_ind
 
 Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
 {
+	acquired_at_take_ = kapi_vmstat_foll_pin_acquired();
+	released_at_take_ = kapi_vmstat_foll_pin_released();
 	pages_taken_ = pages.size();
+	// A walk that stopped without an error took the whole range, or someone miscounted.
+	if (out.error == 0 && pages_taken_ != range_pages_)
+		mismatch(out, GUPBENCH_MISMATCH_PAGES_TAKEN, min(pages_taken_, range_pages_),
+			 range_pages_, pages_taken_);
 	folios_ = TRY(UniqueArray<Folio>::try_create(pages.size()));
 	// Consecutive pages of one folio (a THP, a hugetlb page) make one entry...
 	for (usize i = 0; i < pages.size(); i++) {
@@ -135,22 +142,25 @@ Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
 			mismatch(out, GUPBENCH_MISMATCH_NOT_LONGTERM_PINNABLE, f.first_index, 1, 0);
 		// We hold our share, so the count is at least that, plus the mapping's own
 		// while the page is mapped (a racing munmap may have taken that one away).
+		// A large folio's pincount is exact, so it is the first witness.
+		if (pins_ && f.pincount >= 0 && f.pincount < s64(f.taken))
+			mismatch(out, GUPBENCH_MISMATCH_PINCOUNT_TAKEN, f.first_index, f.taken,
+				 f.pincount);
 		s64 ours = pins_ && f.pincount < 0 ? s64(f.taken) * bias : s64(f.taken);
 		s64 least = ours + (f.mapcount > 0 ? 1 : 0);
 		if (f.refcount < least)
 			mismatch(out, GUPBENCH_MISMATCH_REFCOUNT_TAKEN, f.first_index, least,
 				 f.refcount);
-		if (pins_ && f.pincount >= 0 && f.pincount < s64(f.taken))
-			mismatch(out, GUPBENCH_MISMATCH_PINCOUNT_TAKEN, f.first_index, f.taken,
-				 f.pincount);
 	}
 	return {};
 }
 
 void Ledger::after_release(gupbench_repeat &out)
 {
-	out.vmstat_pins_acquired = kapi_vmstat_foll_pin_acquired() - vmstat_acquired_;
-	out.vmstat_pins_released = kapi_vmstat_foll_pin_released() - vmstat_released_;
+	const unsigned long acquired_now = kapi_vmstat_foll_pin_acquired();
+	const unsigned long released_now = kapi_vmstat_foll_pin_released();
+	out.vmstat_pins_acquired = acquired_now - vmstat_acquired_;
+	out.vmstat_pins_released = released_now - vmstat_released_;
 	if (out.verdict == GUPBENCH_VERDICT_MISMATCH)
 		return; // what the walk took was already wrong
 
@@ -173,34 +183,41 @@ void Ledger::after_release(gupbench_repeat &out)
 		if (kapi_page_mapcount(f.page) != f.mapcount)
 			remapped = true; // mapped or unmapped meanwhile: refcounts moved too
 		bool small = f.pincount < 0;
-		s64 ref_share = pins_ && small ? s64(f.taken) * bias : s64(f.taken);
-		s64 ref_now = kapi_page_refcount(f.page);
-		s64 dropped = f.refcount - ref_now;
-		// Pins on a small folio count in units of the bias, which no transient
-		// reference reaches; otherwise one reference more than ours may have gone: a
-		// per-CPU LRU batch's (ledger.h).
-		bool ours_went = pins_ && small ? s64(f.refcount) / bias - ref_now / bias == s64(f.taken)
-						: dropped == ref_share || dropped == ref_share + 1;
-		if (!ours_went)
-			note(GUPBENCH_MISMATCH_REFCOUNT_RELEASED, f.first_index, f.refcount - ref_share,
-			     ref_now);
-		if (!small) {
+		if (!small) { // exact, so the first witness
 			s64 pin_share = pins_ ? f.taken : 0;
 			s64 pin_now = kapi_folio_pincount(f.page);
 			if (f.pincount - pin_now != pin_share)
 				note(GUPBENCH_MISMATCH_PINCOUNT_RELEASED, f.first_index,
 				     f.pincount - pin_share, pin_now);
 		}
+		s64 ref_share = pins_ && small ? s64(f.taken) * bias : s64(f.taken);
+		s64 ref_now = kapi_page_refcount(f.page);
+		s64 dropped = f.refcount - ref_now;
+		// Exactly our share went, or one reference more: a per-CPU LRU batch's
+		// (ledger.h). Pins on a small folio are held to the same rule, not rounded to
+		// units of the bias, so that a reference kept or dropped beside them is seen.
+		bool ours_went = dropped == ref_share || dropped == ref_share + 1;
+		if (!ours_went)
+			note(GUPBENCH_MISMATCH_REFCOUNT_RELEASED, f.first_index, f.refcount - ref_share,
+			     ref_now);
 	}
-	u64 expected_pins = pins_ ? pages_taken_ : 0;
+	// The pins held once the walk was over (acquired less released: 6.1's fast walker
+	// pins a COW-shared page, drops it again and lets the slow walker unshare and pin,
+	// which moves both counters), then exactly those given back by the release, which
+	// acquires none.
+	s64 held_after_walk = s64(acquired_at_take_ - vmstat_acquired_) -
+			      s64(released_at_take_ - vmstat_released_);
+	s64 given_back = s64(released_now - released_at_take_);
+	s64 expected_pins = pins_ ? s64(pages_taken_) : 0;
 	// Whether this kernel pins the zero page is its own affair (ledger.h): both are exact.
-	if (pins_ && zero_pages_taken_ && out.vmstat_pins_acquired == out.vmstat_pins_released &&
-	    out.vmstat_pins_acquired == pages_taken_ - zero_pages_taken_)
-		expected_pins = pages_taken_ - zero_pages_taken_;
-	if (out.vmstat_pins_acquired != expected_pins || out.vmstat_pins_released != expected_pins)
+	if (pins_ && zero_pages_taken_ && held_after_walk == s64(pages_taken_ - zero_pages_taken_))
+		expected_pins = s64(pages_taken_ - zero_pages_taken_);
+	if (held_after_walk != expected_pins)
+		note(GUPBENCH_MISMATCH_VMSTAT, 0, expected_pins, held_after_walk);
+	else if (given_back != expected_pins || acquired_now != acquired_at_take_)
 		note(GUPBENCH_MISMATCH_VMSTAT, 0, expected_pins,
-		     out.vmstat_pins_acquired != expected_pins ? out.vmstat_pins_acquired
-							       : out.vmstat_pins_released);
+		     given_back != expected_pins ? given_back
+						 : expected_pins + s64(acquired_now - acquired_at_take_));
 
 	if (remapped || activity_.overlapped()) {
 		out.verdict = GUPBENCH_VERDICT_OVERLAPPED;

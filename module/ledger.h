@@ -3,16 +3,20 @@
 // held against what gupbench did. FOLL_PIN on a small folio adds GUP_PIN_COUNTING_BIAS to
 // its refcount per pin; on a large folio it adds 1 to the refcount and 1 to _pincount;
 // FOLL_GET adds 1 to the refcount. After release everything must be back. The vmstat
-// pin counters must move by exactly our pins. Both hold only when no other gupbench run
+// pin counters must show exactly our pins held after the walk (acquired less released: a
+// pin the fast walker takes and drops again before the slow walker unshares a COW page
+// counts in both) and exactly those given back by the release. Both hold only when no other gupbench run
 // overlapped ours: two runs may share pages (threads on one buffer). Other kernel pinners
 // are not expected in the test guest.
 //
 // The kernel holds references of its own that come and go: a folio just faulted in or
 // marked accessed sits in a per-CPU LRU batch, which holds one reference until the batch
 // drains, at a moment nobody controls (a module cannot drain it: lru_add_drain*() are not
-// exported). So on release one reference more than ours may go, never fewer; pins on
-// small folios are counted in units of GUP_PIN_COUNTING_BIAS and stay exact, and so do
-// large folios' pincount and /proc/vmstat.
+// exported). So on release one reference more than ours may go, never fewer and never two
+// more, for pins on small folios (GUP_PIN_COUNTING_BIAS each) as for the rest; large
+// folios' pincount and /proc/vmstat stay exact. A walk that ends without an error has
+// taken the whole range. Tests make each of these checks fail on purpose
+// (injected_faults.h).
 //
 // Two things make a walk's share impossible to tell apart, and the verdict then says
 // OVERLAPPED rather than guessing: another gupbench walk, HOLD or release at the same time
@@ -61,31 +65,35 @@ public:
 		bool zero;          // the shared zero page: not checked
 	};
 
-	// Before the walk. `longterm`: the walk used FOLL_LONGTERM, so every page it took
-	// must be long-term pinnable.
-	static Ledger open(bool pins, bool longterm);
+	// Before the walk of `range_pages` pages. `longterm`: the walk used FOLL_LONGTERM, so
+	// every page it took must be long-term pinnable.
+	static Ledger open(bool pins, bool longterm, u64 range_pages);
 	Ledger(Ledger &&other) = default;
 	Ledger(const Ledger &) = delete;
 	Ledger &operator=(const Ledger &) = delete;
 	Ledger &operator=(Ledger &&) = delete;
 
 	// After the walk, before release: records each folio's counts and checks the pages
-	// hold what we took. Only allocation failure is an error; mismatches go into `out`.
+	// hold what we took, and that a walk without an error (out.error) took the whole
+	// range. Only allocation failure is an error; mismatches go into `out`.
 	Result<void> after_take(Span<struct page *> pages, gupbench_repeat &out);
 	// After release: every folio back by exactly our share; vmstat moved by our pins.
 	// When another run overlapped ours, neither can be attributed: the verdict says so.
 	void after_release(gupbench_repeat &out);
 
 private:
-	Ledger(bool pins, bool longterm);
+	Ledger(bool pins, bool longterm, u64 range_pages);
 	void mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index, s64 expected,
 		      s64 observed);
 
 	bool pins_;
 	bool longterm_;
+	u64 range_pages_;
 	PinActivity activity_; // from open: the whole walk, release and reads
 	unsigned long vmstat_acquired_;
 	unsigned long vmstat_released_;
+	unsigned long acquired_at_take_ = 0; // the counters as after_take found them
+	unsigned long released_at_take_ = 0;
 	u64 pages_taken_ = 0;
 	u64 zero_pages_taken_ = 0;
 	UniqueArray<Folio> folios_;

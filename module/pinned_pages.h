@@ -35,9 +35,26 @@ public:
 		held_ += taken;
 	}
 
+	// Hands the page at `index` to the caller, who now owns the reference it holds; the last
+	// page takes its place. Only injected faults (injected_faults.h) move pages this way.
+	struct page *disown(usize index)
+	{
+		GB_ASSERT(index < held_);
+		struct page *page = storage_[index];
+		storage_[index] = storage_[--held_];
+		return page;
+	}
+	// Takes over a reference the caller owned, of this owner's kind.
+	void own(struct page *page)
+	{
+		GB_ASSERT(held_ < storage_.size());
+		storage_[held_++] = page;
+	}
+
 	Span<struct page *> held() const { return storage_.span().first(held_); }
 	usize count() const { return held_; }
 	usize capacity() const { return storage_.size(); }
+	Release kind() const { return kind_; }
 
 	void release()
 	{

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "kapi/gup.h"
+#include "injected_faults.h"
 #include "kapi/kapi.h"
 #include "ledger.h"
 #include "pinned_pages.h"
@@ -123,7 +124,10 @@ Result<void> measure_walk(const Walker &walker, Range range, usize pages_per_cal
 {
 	auto pages = TRY(PinnedPages::create(range.pages, walker.release_kind(),
 					     flags & GUPBENCH_FLAG_DIRTY));
-	auto ledger = Ledger::open(walker.traits().pins, walker.longterm());
+	bool verify = flags & GUPBENCH_FLAG_VERIFY;
+	// Damage on purpose, armed by tests only, and only where the ledger looks.
+	auto faults = TRY(InjectedFaults::before_walk(walker, range, verify));
+	auto ledger = Ledger::open(walker.traits().pins, walker.longterm(), range.pages);
 	WalkStop stop;
 	if (flags & GUPBENCH_FLAG_WALK_TIME) {
 		u64 t0 = kapi_ktime_ns();
@@ -134,20 +138,25 @@ Result<void> measure_walk(const Walker &walker, Range range, usize pages_per_cal
 		stop = walk_range(walker, range, pages_per_call, pages, CallTiming::each_call,
 				  [&out](u64 ns) { record_call(out, ns); });
 	}
+	if (verify)
+		TRY(faults.after_walk(pages));
 	out.error = stop.error;
 	out.error_offset = stop.error_offset;
 	out.pages_done = pages.count();
 
-	bool verify = flags & GUPBENCH_FLAG_VERIFY;
-	if (verify)
+	if (verify) {
 		TRY(ledger.after_take(pages.held(), out));
+		TRY(faults.before_release(pages));
+	}
 	inspect(pages.held());
 	u64 t0 = kapi_ktime_ns();
 	pages.release();
 	out.put_ns = kapi_ktime_ns() - t0;
-	if (verify)
+	if (verify) {
+		faults.during_release();
 		ledger.after_release(out);
-	return {};
+	}
+	return {}; // `faults` gives back what it moved, after the verdict
 }
 
 } // namespace gb

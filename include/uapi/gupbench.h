@@ -93,6 +93,8 @@ enum gupbench_mismatch {
 	GUPBENCH_MISMATCH_VMSTAT = 6,           /* nr_foll_pin_* moved by other than ours */
 	GUPBENCH_MISMATCH_NOT_LONGTERM_PINNABLE = 7, /* FOLL_LONGTERM pin of a page that is
 						      * not long-term pinnable (CMA, movable) */
+	GUPBENCH_MISMATCH_PAGES_TAKEN = 8, /* the walk ended without an error short of the
+					    * range: mismatch_page is the first page missing */
 };
 
 /* One repeat of a RUN: one walk of the whole range, then the release of every page. */

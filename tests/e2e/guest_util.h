@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <linux/capability.h>
@@ -10,6 +12,7 @@
 #include <sys/klog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -42,6 +45,13 @@ inline long pins_held_since(std::pair<long, long> before)
 {
 	auto now = vmstat_pins();
 	return (now.first - before.first) - (now.second - before.second);
+}
+
+// How far nr_foll_pin_acquired and _released moved since `before` (a vmstat_pins()).
+inline std::pair<long, long> pins_moved_since(std::pair<long, long> before)
+{
+	auto now = vmstat_pins();
+	return { now.first - before.first, now.second - before.second };
 }
 
 // 0, or the errno of a failed ioctl.
@@ -100,8 +110,15 @@ inline std::string in_child(const std::function<std::string()> &body)
 {
 	int pipe_fds[2];
 	if (pipe(pipe_fds) != 0)
-		return "pipe failed";
+		return std::string("pipe failed: ") + strerror(errno);
 	pid_t child = fork();
+	if (child < 0) {
+		// Never run on as if this were the parent of a child that ran `body`.
+		std::string report = std::string("fork failed: ") + strerror(errno);
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		return report;
+	}
 	if (child == 0) {
 		close(pipe_fds[0]);
 		std::string report = body();
@@ -117,10 +134,28 @@ inline std::string in_child(const std::function<std::string()> &body)
 		report.append(buffer, n);
 	close(pipe_fds[0]);
 	int status = 0;
-	waitpid(child, &status, 0);
+	if (waitpid(child, &status, 0) != child)
+		return report + " (waitpid failed: " + strerror(errno) + ")";
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		report += " (the child died: status " + std::to_string(status) + ")";
 	return report;
+}
+
+// Polls `reached` every `period` until it holds; false if it still did not after `limit`.
+// For tests that must act once something has happened (a walk has started), not after a
+// guess at how long that takes: under emulation, on a busy host, that varies tenfold.
+inline bool wait_until(const std::function<bool()> &reached,
+		       std::chrono::milliseconds limit = std::chrono::seconds(60),
+		       std::chrono::milliseconds period = std::chrono::milliseconds(1))
+{
+	auto deadline = std::chrono::steady_clock::now() + limit;
+	for (;;) {
+		if (reached())
+			return true;
+		if (std::chrono::steady_clock::now() >= deadline)
+			return false;
+		std::this_thread::sleep_for(period);
+	}
 }
 
 // For in_child bodies: appends "what: expected E, saw S; " when they differ.

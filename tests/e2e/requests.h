@@ -47,4 +47,21 @@ inline gup_test gup_test_request(unsigned long addr, unsigned long size, unsigne
 	return g;
 }
 
+// Whether `walker` takes FOLL_PIN (moves nr_foll_pin_acquired by a page per page) or
+// FOLL_GET (moves it not at all), by name as include/uapi/gupbench.h lists them: written
+// out here, not derived from the enum's order as the tool does, so that either can be
+// checked against the other.
+inline bool walker_pins(unsigned walker)
+{
+	switch (walker) {
+	case GUPBENCH_WALKER_PIN_FAST:
+	case GUPBENCH_WALKER_PIN_FAST_ONLY:
+	case GUPBENCH_WALKER_PIN:
+	case GUPBENCH_WALKER_PIN_UNLOCKED:
+	case GUPBENCH_WALKER_PIN_REMOTE:
+		return true;
+	}
+	return false;
+}
+
 } // namespace e2e

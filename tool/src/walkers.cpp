@@ -53,6 +53,7 @@ std::string mismatch_name(unsigned mismatch)
 	case GUPBENCH_MISMATCH_PINCOUNT_RELEASED: return "pincount_released";
 	case GUPBENCH_MISMATCH_VMSTAT: return "vmstat";
 	case GUPBENCH_MISMATCH_NOT_LONGTERM_PINNABLE: return "not_longterm_pinnable";
+	case GUPBENCH_MISMATCH_PAGES_TAKEN: return "pages_taken";
 	}
 	return "mismatch" + std::to_string(mismatch);
 }
