@@ -13,6 +13,8 @@ gupbench_info sample()
 	info.abi_version = 1;
 	info.page_size = 4096;
 	info.pin_counting_bias = 1024;
+	info.walkers = 0x2a5; // walkers 0, 2, 5, 7 and 9
+	info.flags = 0x91;    // WRITE, VERIFY, LOCK_ONCE
 	std::strcpy(info.kernel_release, "6.1.0-test");
 	std::strcpy(info.module_version, "0.1.0");
 	return info;
@@ -41,6 +43,9 @@ TEST(InfoReport, JsonHasEveryField)
 	EXPECT_EQ(json["page_size"], 4096);
 	EXPECT_EQ(json["pin_counting_bias"], 1024);
 	EXPECT_EQ(json["module_version"], "0.1.0");
+	EXPECT_EQ(json["walkers"], 0x2a5);
+	EXPECT_EQ(json["flags"], 0x91);
+	EXPECT_EQ(json.size(), 7u) << json.dump();
 }
 
 TEST(InfoReport, UnterminatedStringsStayInTheirField)

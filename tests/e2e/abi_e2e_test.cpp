@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
@@ -13,7 +14,32 @@
 
 #include <uapi/gupbench.h>
 
+#include "walkers.h"
+
 namespace {
+
+// Whether `release` (uname's) is Linux 6.3 or later, which removed
+// pin_user_pages_fast_only() and made FOLL_TOUCH internal to mm/.
+bool from_6_3(const char *release)
+{
+	unsigned major = 0, minor = 0;
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 3);
+}
+
+// INFO's walkers: all ten (bits 0 to 9, get_fast .. pin_remote), less pin_fast_only (bit
+// 3) from 6.3 on.
+unsigned long long expected_walkers(const char *release)
+{
+	return from_6_3(release) ? 0x3f7 : 0x3ff;
+}
+
+// INFO's flags: bits 0 to 7 (WRITE .. LOCK_ONCE), less TOUCH (bit 5) from 6.3 on.
+unsigned long long expected_flags(const char *release)
+{
+	return from_6_3(release) ? 0xdf : 0xff;
+}
 
 class BenchFile : public ::testing::Test {
 protected:
@@ -55,6 +81,34 @@ TEST_F(BenchFile, InfoDescribesTheRunningKernel)
 	EXPECT_EQ(info.pin_counting_bias, 1024u);
 	EXPECT_STREQ(info.kernel_release, uts.release);
 	EXPECT_GT(strlen(info.module_version), 0u);
+	EXPECT_EQ(info.walkers, expected_walkers(uts.release)) << std::hex << info.walkers;
+	EXPECT_EQ(info.flags, expected_flags(uts.release)) << std::hex << info.flags;
+}
+
+// The tool's walker names (what `--walker` takes) against what the module says it has:
+// every walker of INFO has its name, one name per walker, the names in the uapi order.
+TEST_F(BenchFile, TheToolNamesEveryWalkerTheModuleHas)
+{
+	gupbench_info info{};
+	info.size = sizeof(info);
+	ASSERT_EQ(ioctl(fd_, GUPBENCH_IOC_INFO, &info), 0) << strerror(errno);
+	unsigned long long named = 0;
+	for (const auto &name : gupbench::walker_names()) {
+		auto walker = gupbench::parse_walker(name);
+		ASSERT_TRUE(walker.has_value()) << name;
+		ASSERT_LT(unsigned(*walker), 64u) << name;
+		EXPECT_FALSE(named & (1ull << *walker)) << name << ": two names for one walker";
+		named |= 1ull << *walker;
+	}
+	EXPECT_EQ(info.walkers & ~named, 0ull) << std::hex << "walkers the tool cannot name";
+	EXPECT_EQ(named, 0x3ffull) << std::hex << "the tool names other than the ten walkers";
+	// The names README.md and the uapi header's comments give, in enum order.
+	const char *const expected[] = { "get_fast",	  "pin_fast",	  "get_fast_only",
+					 "pin_fast_only", "get",	  "pin",
+					 "get_unlocked",  "pin_unlocked", "get_remote",
+					 "pin_remote" };
+	for (unsigned w = 0; w < 10; w++)
+		EXPECT_EQ(gupbench::walker_name(w), expected[w]) << "walker " << w;
 }
 
 TEST_F(BenchFile, InfoRefusesASizeSmallerThanVersionOne)

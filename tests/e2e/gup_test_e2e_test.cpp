@@ -21,6 +21,7 @@
 
 using e2e::ioctl_errno;
 using e2e::pins_held_since;
+using e2e::pins_moved_since;
 using e2e::vmstat_pins;
 using gupbench::MemoryKind;
 
@@ -59,6 +60,13 @@ const unsigned long benchmark_commands[] = {
 	GUP_TEST_GUP_BASIC_TEST,     GUP_TEST_PIN_BASIC_TEST,
 };
 
+// Whether a command of mm/gup_test.c pins (pin_user_pages*: FOLL_PIN) or gets.
+bool command_pins(unsigned long cmd)
+{
+	return cmd == GUP_TEST_PIN_FAST_BENCHMARK || cmd == GUP_TEST_PIN_LONGTERM_BENCHMARK ||
+	       cmd == GUP_TEST_PIN_BASIC_TEST;
+}
+
 TEST(GupTestAbi, NumbersAndSizesAreTheKernels)
 {
 	static_assert(sizeof(gup_test) == 80);
@@ -78,16 +86,23 @@ TEST_F(GupTestFile, EveryCommandCoversTheWholeRangeAtEveryBatchSize)
 {
 	const unsigned long pages = 1024;
 	gupbench::Mapping mapping(MemoryKind::anon, pages * page_size, true);
-	auto before = vmstat_pins();
 	for (unsigned long cmd : benchmark_commands) {
 		for (unsigned per_call : { 1u, 512u, 123u, ~0u }) {
+			SCOPED_TRACE(testing::Message()
+				     << std::hex << cmd << std::dec << " n " << per_call);
 			gup_test g = request(mapping.addr(), pages * page_size, per_call);
-			ASSERT_EQ(ioctl_errno(fd_, cmd, &g), 0) << std::hex << cmd;
-			EXPECT_EQ(g.size, pages * page_size) << std::hex << cmd << std::dec << " n " << per_call;
+			auto before = vmstat_pins();
+			ASSERT_EQ(ioctl_errno(fd_, cmd, &g), 0);
+			auto moved = pins_moved_since(before);
+			EXPECT_EQ(g.size, pages * page_size);
 			EXPECT_EQ(g.addr, mapping.addr());
+			// Each page pinned and unpinned once by a pin command; a get command
+			// moves neither counter.
+			const long pinned = command_pins(cmd) ? long(pages) : 0;
+			EXPECT_EQ(moved.first, pinned) << "nr_foll_pin_acquired";
+			EXPECT_EQ(moved.second, pinned) << "nr_foll_pin_released";
 		}
 	}
-	EXPECT_EQ(pins_held_since(before), 0);
 }
 
 TEST_F(GupTestFile, RefusesWhatTheInKernelOneWouldCrashOrWarnOn)
@@ -127,21 +142,27 @@ TEST_F(GupTestFile, AHoleCutsTheSizeAndIsLogged)
 	ASSERT_NE(base, MAP_FAILED);
 	memset(base, 1, 8 * page_size);
 	munmap(base + 3 * page_size, page_size);
-	auto before = vmstat_pins();
 	for (unsigned long cmd : benchmark_commands) {
 		for (unsigned per_call : { 1u, 8u }) {
+			SCOPED_TRACE(testing::Message()
+				     << std::hex << cmd << std::dec << " n " << per_call);
 			std::string log_before = e2e::kernel_log();
 			gup_test g = request(reinterpret_cast<unsigned long>(base), 8 * page_size, per_call);
+			auto before = vmstat_pins();
 			ASSERT_EQ(ioctl_errno(fd_, cmd, &g), 0);
+			auto moved = pins_moved_since(before);
 			// The in-kernel one answers 8 pages for per_call 8: it counts a short call
 			// as whole. gupbench answers what was really taken.
-			EXPECT_EQ(g.size, 3 * page_size) << std::hex << cmd << std::dec << " n " << per_call;
+			EXPECT_EQ(g.size, 3 * page_size);
+			// Pages 0-2 taken and given back, the hole never.
+			const long pinned = command_pins(cmd) ? 3 : 0;
+			EXPECT_EQ(moved.first, pinned) << "nr_foll_pin_acquired";
+			EXPECT_EQ(moved.second, pinned) << "nr_foll_pin_released";
 			std::string logged = e2e::kernel_log_since(log_before);
 			EXPECT_NE(logged.find("stopped at offset 12288 of 32768 with error -14"), std::string::npos)
 				<< logged;
 		}
 	}
-	EXPECT_EQ(pins_held_since(before), 0);
 	munmap(base, 8 * page_size);
 }
 

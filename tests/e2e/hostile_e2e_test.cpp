@@ -56,9 +56,18 @@ public:
 	explicit Target(const std::function<void()> &prepare = [] {})
 	{
 		int fds[2];
-		if (pipe(fds) != 0)
+		if (pipe(fds) != 0) {
+			ADD_FAILURE() << "pipe: " << strerror(errno);
 			return;
+		}
 		pid_ = fork();
+		if (pid_ < 0) {
+			// Not a process to walk: the walks on it then fail their checks too.
+			ADD_FAILURE() << "fork: " << strerror(errno);
+			close(fds[0]);
+			close(fds[1]);
+			return;
+		}
 		if (pid_ == 0) {
 			close(fds[0]);
 			prepare();
@@ -228,25 +237,42 @@ TEST(Memlock, HeldPagesAreChargedAgainstTheLimit)
 }
 
 // A fork with a hold active: the child's exit does not release the parent's pages, and
-// the charge goes back to the mm that paid it, whichever process closes last.
+// the charge goes back to the mm that paid it, whichever process closes last. The child
+// closes only when the parent says it has closed (a byte on a pipe), so its close is the
+// last one however the two are scheduled.
 TEST(Memlock, TheChargeReturnsToThePayerWhoeverClosesLast)
 {
 	auto before = vmstat_pins();
 	gupbench::Mapping mapping(MemoryKind::anon, 8 * page_size, true);
 	const long base = e2e::locked_kb();
+	const long held_kb = long(8 * page_size / 1024);
 	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	ASSERT_GE(fd, 0);
 	auto h = hold_request(GUPBENCH_WALKER_PIN_FAST, mapping.addr(), 8 * page_size);
 	ASSERT_EQ(ioctl_errno(fd, GUPBENCH_IOC_HOLD, &h), 0);
-	EXPECT_EQ(e2e::locked_kb(), base + long(8 * page_size / 1024));
+	EXPECT_EQ(e2e::locked_kb(), base + held_kb);
+	int go[2];
+	ASSERT_EQ(pipe(go), 0);
 	pid_t child = fork();
+	ASSERT_NE(child, -1) << "fork: " << strerror(errno);
 	if (child == 0) {
-		sleep(1); // the parent closes first: the child's close is the last
+		close(go[1]);
+		char byte;
+		// EOF too (the parent gone) ends the wait; then the close is the last anyway.
+		(void)!read(go[0], &byte, 1);
 		close(fd);
 		_exit(0);
 	}
+	close(go[0]);
 	close(fd);
+	// The child's copy of the file still holds the pages, charged to the parent's mm.
 	EXPECT_EQ(pins_held_since(before), 8);
-	waitpid(child, nullptr, 0);
+	EXPECT_EQ(e2e::locked_kb(), base + held_kb);
+	EXPECT_EQ(write(go[1], "x", 1), 1) << strerror(errno);
+	close(go[1]);
+	int status = 0;
+	ASSERT_EQ(waitpid(child, &status, 0), child) << strerror(errno);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 	EXPECT_EQ(pins_held_since(before), 0);
 	EXPECT_EQ(e2e::locked_kb(), base);
 }

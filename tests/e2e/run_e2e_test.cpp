@@ -15,10 +15,13 @@
 #include "bench_device.h"
 #include "guest_util.h"
 #include "memory.h"
+#include "requests.h"
 #include "walkers.h"
 
 using e2e::ioctl_errno;
+using e2e::pins_moved_since;
 using e2e::vmstat_pins;
+using e2e::walker_pins;
 using e2e::write_file;
 using gupbench::MemoryKind;
 
@@ -91,7 +94,9 @@ TEST_P(WalkerMatrix, TakesEveryPageAndAccountsExactly)
 	gupbench::Mapping mapping(c.memory, walk_length, true);
 	gupbench::BenchDevice device;
 	auto flags = GUPBENCH_FLAG_VERIFY | (c.write ? GUPBENCH_FLAG_WRITE : 0);
+	auto before = vmstat_pins();
 	auto r = device.run(request_for(c.walker, mapping.addr(), walk_length, 512, flags))[0];
+	auto moved = pins_moved_since(before); // seen from here, not from the module's report
 	const unsigned long pages = walk_length / page_size;
 
 	if (c.write && !mapping.writable()) {
@@ -99,16 +104,28 @@ TEST_P(WalkerMatrix, TakesEveryPageAndAccountsExactly)
 		EXPECT_EQ(r.error, -EFAULT);
 		EXPECT_EQ(r.pages_done, 0u);
 		EXPECT_EQ(r.error_offset, 0u);
+		EXPECT_EQ(moved.first, moved.second) << "a refused walk left pins";
 		return;
 	}
 	EXPECT_EQ(r.error, 0) << strerror(-r.error) << " at offset " << r.error_offset;
 	EXPECT_EQ(r.pages_done, pages);
-	EXPECT_EQ(r.calls, pages / 512);
+	// 4 MiB in calls of 512 pages: 1024 pages of 4 KiB in 2 calls (of 2 MiB each).
+	const unsigned long calls = (pages + 511) / 512;
+	EXPECT_EQ(r.calls, calls);
+	unsigned long long in_histogram = 0;
+	for (auto count : r.histogram)
+		in_histogram += count;
+	EXPECT_EQ(in_histogram, calls) << "the histogram does not count every call once";
 	EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT))
 		<< gupbench::verdict_name(r.verdict) << ": " << gupbench::mismatch_name(r.mismatch)
 		<< " at page " << r.mismatch_page << ", expected " << r.mismatch_expected << ", saw "
 		<< r.mismatch_observed;
-	bool pins = c.walker % 2 == 1; // odd walkers pin (enum gupbench_walker)
+	// A pin walker pins each page once and unpins it once (vmstat counts pages, even of a
+	// 2 MiB folio); a get walker moves neither counter. Both as /proc/vmstat saw it around
+	// the RUN, and as the module reported it.
+	const bool pins = walker_pins(c.walker);
+	EXPECT_EQ(moved.first, pins ? long(pages) : 0) << "nr_foll_pin_acquired";
+	EXPECT_EQ(moved.second, pins ? long(pages) : 0) << "nr_foll_pin_released";
 	EXPECT_EQ(r.vmstat_pins_acquired, pins ? pages : 0);
 	EXPECT_EQ(r.vmstat_pins_released, pins ? pages : 0);
 	EXPECT_GT(r.get_ns, 0u);
@@ -126,13 +143,21 @@ TEST(Run, RemoteWalkOfAChildProcess)
 {
 	gupbench::RemoteMapping child(MemoryKind::anon, walk_length, true);
 	gupbench::BenchDevice device;
+	const unsigned long pages = walk_length / page_size;
 	for (auto walker : { GUPBENCH_WALKER_GET_REMOTE, GUPBENCH_WALKER_PIN_REMOTE }) {
+		SCOPED_TRACE(gupbench::walker_name(walker));
 		auto request = request_for(walker, child.addr(), walk_length, 123, GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WRITE);
 		request.target_pid = child.pid();
+		auto before = vmstat_pins();
 		auto r = device.run(request)[0];
-		EXPECT_EQ(r.error, 0) << gupbench::walker_name(walker);
-		EXPECT_EQ(r.pages_done, walk_length / page_size);
+		auto moved = pins_moved_since(before);
+		EXPECT_EQ(r.error, 0);
+		EXPECT_EQ(r.pages_done, pages);
+		EXPECT_EQ(r.calls, 9u); // 1024 pages, 123 a call: 8 calls of 123 and one of 40
 		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+		const long pinned = walker == GUPBENCH_WALKER_PIN_REMOTE ? long(pages) : 0;
+		EXPECT_EQ(moved.first, pinned) << "nr_foll_pin_acquired";
+		EXPECT_EQ(moved.second, pinned) << "nr_foll_pin_released";
 	}
 	pid_t reaped = child.pid();
 	child.kill_and_reap();
@@ -149,21 +174,25 @@ TEST(Run, HoleInTheMiddleStopsTheWalkThere)
 	ASSERT_NE(base, MAP_FAILED);
 	memset(base, 1, 8 * page_size);
 	ASSERT_EQ(munmap(base + 3 * page_size, page_size), 0);
-	auto before = vmstat_pins();
 	gupbench::BenchDevice device;
 	for (unsigned w = 0; w < GUPBENCH_WALKER_GET_REMOTE; w++) {
 		for (unsigned ppc : { 1u, 2u, 8u }) {
+			SCOPED_TRACE(gupbench::walker_name(w) + " ppc " + std::to_string(ppc));
+			auto before = vmstat_pins();
 			auto r = device.run(request_for(w, reinterpret_cast<unsigned long>(base),
 							8 * page_size, ppc, GUPBENCH_FLAG_VERIFY))[0];
-			SCOPED_TRACE(gupbench::walker_name(w) + " ppc " + std::to_string(ppc));
+			auto moved = pins_moved_since(before);
 			EXPECT_EQ(r.error, -EFAULT);
 			EXPECT_EQ(r.pages_done, 3u);
 			EXPECT_EQ(r.error_offset, 3 * page_size);
 			EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_EXACT));
+			// Pages 0-2 taken and given back, the hole never: 3 pins each way for a
+			// pin walker, none for a get walker.
+			const long pinned = walker_pins(w) ? 3 : 0;
+			EXPECT_EQ(moved.first, pinned) << "nr_foll_pin_acquired";
+			EXPECT_EQ(moved.second, pinned) << "nr_foll_pin_released";
 		}
 	}
-	auto after = vmstat_pins();
-	EXPECT_EQ(after.first - before.first, after.second - before.second);
 	munmap(base, 8 * page_size);
 }
 
@@ -236,13 +265,30 @@ TEST(Run, RepeatsAndHistogramAddUp)
 	for (const auto &r : repeats) {
 		EXPECT_EQ(r.pages_done, 64u);
 		EXPECT_EQ(r.calls, 13u); // 12 calls of 5 pages and one of 4
-		unsigned long long in_histogram = 0;
-		for (auto count : r.histogram)
-			in_histogram += count;
-		EXPECT_EQ(in_histogram, r.calls);
-		EXPECT_LE(r.call_min_ns, r.call_max_ns);
-		EXPECT_GE(r.get_ns, r.call_max_ns);
-		EXPECT_LE(r.get_ns, r.call_max_ns * r.calls);
+		// Bucket b holds the calls of [2^b, 2^(b+1)) ns (bucket 0 also those of 0 ns):
+		// the 13 calls are in it, the lowest bucket used holds call_min_ns, the highest
+		// call_max_ns, and get_ns (the sum of the calls) lies between the sums of the
+		// buckets' lower and upper edges. The module keeps each figure apart.
+		unsigned long long in_histogram = 0, floor_sum = 0, ceiling_sum = 0;
+		int lowest = -1, highest = -1;
+		for (unsigned b = 0; b < GUPBENCH_HIST_BUCKETS - 1; b++) {
+			if (!r.histogram[b])
+				continue;
+			in_histogram += r.histogram[b];
+			floor_sum += r.histogram[b] * (b ? 1ull << b : 0);
+			ceiling_sum += r.histogram[b] * ((2ull << b) - 1);
+			lowest = lowest < 0 ? int(b) : lowest;
+			highest = int(b);
+		}
+		ASSERT_EQ(r.histogram[GUPBENCH_HIST_BUCKETS - 1], 0u) << "a call of 2^47 ns?";
+		EXPECT_EQ(in_histogram, 13u);
+		ASSERT_GE(lowest, 0);
+		EXPECT_GE(r.call_min_ns, lowest ? 1ull << lowest : 0) << "bucket " << lowest;
+		EXPECT_LT(r.call_min_ns, 2ull << lowest) << "bucket " << lowest;
+		EXPECT_GE(r.call_max_ns, highest ? 1ull << highest : 0) << "bucket " << highest;
+		EXPECT_LT(r.call_max_ns, 2ull << highest) << "bucket " << highest;
+		EXPECT_GE(r.get_ns, floor_sum);
+		EXPECT_LE(r.get_ns, ceiling_sum);
 		EXPECT_EQ(r.verdict, unsigned(GUPBENCH_VERDICT_NOT_CHECKED));
 	}
 }
