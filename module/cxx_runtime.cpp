@@ -49,6 +49,8 @@ void operator delete[](void *memory, gb::usize) noexcept
 }
 
 // Called only if a pure virtual function is reached through a half-built object: a bug.
+// Declared first: 6.12's flags warn of a global function without a previous declaration.
+extern "C" void __cxa_pure_virtual();
 extern "C" void __cxa_pure_virtual()
 {
 	__builtin_trap();

@@ -3,6 +3,7 @@
 #include "kapi/kapi.h"
 #include "session.h"
 #include "user_struct.h"
+#include "walker.h"
 
 #include <uapi/gupbench.h>
 
@@ -26,8 +27,8 @@ Result<long> Session::info(UserAddr arg)
 	info.abi_version = GUPBENCH_ABI_VERSION;
 	info.page_size = static_cast<u32>(kapi_page_size());
 	info.pin_counting_bias = kapi_pin_counting_bias();
-	info.walkers = (1ULL << GUPBENCH_WALKER_COUNT) - 1;
-	info.flags = GUPBENCH_FLAGS_ALL;
+	info.walkers = present_walkers();
+	info.flags = present_flags();
 	copy_string(info.kernel_release, sizeof(info.kernel_release), kapi_kernel_release());
 	copy_string(info.module_version, sizeof(info.module_version), GUPBENCH_VERSION);
 	TRY(write_user_struct(request));

@@ -8,20 +8,34 @@ namespace {
 
 // In enum gupbench_walker order.
 constexpr WalkerTraits all_walkers[GUPBENCH_WALKER_COUNT] = {
-	// name             pins   fast   unlocked remote
-	{ "get_fast",      false, true,  false,  false },
-	{ "pin_fast",      true,  true,  false,  false },
-	{ "get_fast_only", false, true,  false,  false },
-	{ "pin_fast_only", true,  true,  false,  false },
-	{ "get",           false, false, false,  false },
-	{ "pin",           true,  false, false,  false },
-	{ "get_unlocked",  false, false, true,   false },
-	{ "pin_unlocked",  true,  false, true,   false },
-	{ "get_remote",    false, false, false,  true },
-	{ "pin_remote",    true,  false, false,  true },
+	// name             pins   fast   unlocked remote present
+	{ "get_fast",      false, true,  false,  false, true },
+	{ "pin_fast",      true,  true,  false,  false, true },
+	{ "get_fast_only", false, true,  false,  false, true },
+	{ "pin_fast_only", true,  true,  false,  false, KAPI_HAS_PIN_USER_PAGES_FAST_ONLY },
+	{ "get",           false, false, false,  false, true },
+	{ "pin",           true,  false, false,  false, true },
+	{ "get_unlocked",  false, false, true,   false, true },
+	{ "pin_unlocked",  true,  false, true,   false, true },
+	{ "get_remote",    false, false, false,  true,  true },
+	{ "pin_remote",    true,  false, false,  true,  true },
 };
 
 } // namespace
+
+u64 present_walkers()
+{
+	u64 walkers = 0;
+	for (usize w = 0; w < GUPBENCH_WALKER_COUNT; w++)
+		if (all_walkers[w].present)
+			walkers |= 1ULL << w;
+	return walkers;
+}
+
+u64 present_flags()
+{
+	return GUPBENCH_FLAGS_ALL & ~(KAPI_HAS_FOLL_TOUCH ? 0 : GUPBENCH_FLAG_TOUCH);
+}
 
 const WalkerTraits &walker_traits(gupbench_walker walker)
 {
@@ -40,6 +54,12 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 	if (flags & ~GUPBENCH_FLAGS_ALL) {
 		kapi_log_err("unknown flags %#llx", flags & ~GUPBENCH_FLAGS_ALL);
 		return Errno::inval;
+	}
+	// Known to gupbench, missing from the running kernel (INFO leaves them out).
+	if (!traits.present) {
+		kapi_log_err("%s: kernel %s has no such GUP function", traits.name,
+			     kapi_kernel_release());
+		return Errno::opnotsupp;
 	}
 	// FOLL_LONGTERM is meaningful with FOLL_PIN only; the kernel WARNs on FOLL_GET.
 	if ((flags & GUPBENCH_FLAG_LONGTERM) && !traits.pins) {
@@ -64,6 +84,12 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 	if ((flags & GUPBENCH_FLAG_LOCK_ONCE) && (traits.fast || traits.unlocked || traits.remote)) {
 		kapi_log_err("%s: LOCK_ONCE is for the get and pin walkers", traits.name);
 		return Errno::inval;
+	}
+	// A combination every kernel refuses is EINVAL (above); a flag this one lacks is not.
+	if (flags & ~present_flags()) {
+		kapi_log_err("%s: kernel %s lets no caller pass FOLL_TOUCH", traits.name,
+			     kapi_kernel_release());
+		return Errno::opnotsupp;
 	}
 	MmRef remote;
 	if (traits.remote)

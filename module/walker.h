@@ -21,9 +21,16 @@ struct WalkerTraits {
 	bool fast;      // lockless walker: FOLL_FORCE and FOLL_TOUCH are not allowed
 	bool unlocked;  // *_unlocked: takes the mmap lock itself and may drop it
 	bool remote;    // acts on another process's mm
+	bool present;   // the running kernel has it (kapi/gup.h)
 };
 
 const WalkerTraits &walker_traits(gupbench_walker walker);
+
+// What GUPBENCH_IOC_INFO reports: a bit (1 << walker) per walker the running kernel has,
+// and the GUPBENCH_FLAG_* it lets a caller ask for. Walker::create refuses the others with
+// -EOPNOTSUPP.
+u64 present_walkers();
+u64 present_flags();
 
 // One GUP entry point with its arguments bound: calling it is the kernel call and as good
 // as nothing else (a direct call, or a kapi wrapper that is one jump), so that a walk of one page per call pays
@@ -138,7 +145,7 @@ decltype(auto) Walker::visit(F &&f) const
 	case GUPBENCH_WALKER_GET_FAST_ONLY:
 		return f(Lockless<get_user_pages_fast_only>{ foll_ });
 	case GUPBENCH_WALKER_PIN_FAST_ONLY:
-		return f(Lockless<pin_user_pages_fast_only>{ foll_ });
+		return f(Lockless<kapi_pin_user_pages_fast_only>{ foll_ });
 	case GUPBENCH_WALKER_GET:
 		return f(Locked<kapi_get_user_pages>{ foll_, lock_each_call() });
 	case GUPBENCH_WALKER_PIN:

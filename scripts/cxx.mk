@@ -12,7 +12,7 @@ gb-cxx-c-only-flags := -std=gnu11 -std=gnu89 -Wstrict-prototypes -Werror=strict-
 	-Wno-pointer-sign -Werror=implicit-int -Werror=implicit-function-declaration \
 	-Wdeclaration-after-statement -Werror=incompatible-pointer-types \
 	-Werror=designated-init -Wmissing-prototypes -Wold-style-definition \
-	-Wno-old-style-declaration -Wmissing-parameter-type -Wnested-externs
+	-Wno-old-style-declaration -Wmissing-parameter-type -Wnested-externs -Wno-override-init
 
 # The freestanding subset: no exceptions (so no .eh_frame), no RTTI, no guarded statics,
 # no atexit, no C++ standard library headers.

@@ -42,3 +42,18 @@ kernel_source_tree() {
 	fi
 	printf '%s\n' "$src"
 }
+
+# Debian's stock kernels by name: stock, stock-cloud and stock-rt are Linux 6.1; the same
+# names with -6.12 (stock-6.12, stock-rt-6.12...) are Debian 12's Linux 6.12 LTS line.
+# Prints "FLAVOR LINUX" (amd64|cloud-amd64|rt-amd64, 6.1|6.12), or fails for another name.
+stock_kernel_split() {
+	local name=$1 linux=6.1
+	if [[ "$name" =~ ^(stock.*)-([0-9]+\.[0-9]+)$ ]]; then
+		name=${BASH_REMATCH[1]} linux=${BASH_REMATCH[2]}
+	fi
+	case "$name" in
+	stock) echo "amd64 $linux" ;;
+	stock-cloud|stock-rt) echo "${name#stock-}-amd64 $linux" ;;
+	*) return 1 ;;
+	esac
+}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One wrapper per exported GUP function that the walk does not call directly (gup.h says
- * which it does and why). Signature differences between kernels stay here and in gup.h:
- * 6.1 passes a `vmas` array to get/pin_user_pages(_remote); 6.5 removed it.
+ * which it does and why). Differences between kernels stay here and in gup.h: 6.3 removed
+ * pin_user_pages_fast_only() and made FOLL_TOUCH internal; 6.1 passes a `vmas` array to
+ * get/pin_user_pages(_remote), 6.5 removed it.
  */
 #include <linux/mm.h>
 #include <linux/version.h>
@@ -13,22 +14,40 @@
 _Static_assert(GUPBENCH_LINUX_VERSION == (LINUX_VERSION_CODE & ~0xff),
 	       "GUPBENCH_LINUX_VERSION is not the kernel's major.minor");
 
+/* 6.3 moved FOLL_TOUCH into mm/internal.h: callers may no longer pass it (gup.h). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define GUPBENCH_FOLL_TOUCH FOLL_TOUCH
+#else
+#define GUPBENCH_FOLL_TOUCH 0
+#endif
+_Static_assert(KAPI_HAS_FOLL_TOUCH == (GUPBENCH_FOLL_TOUCH != 0),
+	       "gup.h and gup.c disagree on FOLL_TOUCH");
+
 unsigned int kapi_foll_flags(int write, int longterm, int force, int touch)
 {
 	return (write ? FOLL_WRITE : 0) | (longterm ? FOLL_LONGTERM : 0) |
-	       (force ? FOLL_FORCE : 0) | (touch ? FOLL_TOUCH : 0);
+	       (force ? FOLL_FORCE : 0) | (touch ? GUPBENCH_FOLL_TOUCH : 0);
 }
 
 struct kapi_foll_values kapi_foll_values(void)
 {
 	struct kapi_foll_values values = {
 		.write = FOLL_WRITE,
-		.touch = FOLL_TOUCH,
+		.touch = GUPBENCH_FOLL_TOUCH,
 		.force = FOLL_FORCE,
 		.longterm = FOLL_LONGTERM,
 	};
 	return values;
 }
+
+#if !KAPI_HAS_PIN_USER_PAGES_FAST_ONLY
+int kapi_pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
+				  struct page **pages)
+{
+	WARN_ON_ONCE(1);
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* 6.5 removed the `vmas` argument of get/pin_user_pages_remote; we never want it. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)

@@ -15,11 +15,31 @@ extern "C" {
 struct page;
 struct mm_struct;
 
-/* gup.c: FOLL_* flags from gupbench's own (include/uapi/gupbench.h GUPBENCH_FLAG_*). */
+/*
+ * What this kernel lets a caller ask for, which gupbench's INFO reports; a walker or flag
+ * that is not there is refused with -EOPNOTSUPP before any GUP call:
+ *  - pin_user_pages_fast_only(): 6.3 removed it (it had no callers left);
+ *  - FOLL_TOUCH: 6.3 made it internal to mm/ (GUP WARNs and fails with -EINVAL when a
+ *    caller passes it); get/pin_user_pages_remote() and _unlocked() and get_user_pages()
+ *    set it themselves, pin_user_pages() and the fast walkers do not.
+ */
+#if GUPBENCH_LINUX_VERSION < 0x060300 /* KERNEL_VERSION(6, 3, 0) */
+#define KAPI_HAS_PIN_USER_PAGES_FAST_ONLY 1
+#define KAPI_HAS_FOLL_TOUCH 1
+#else
+#define KAPI_HAS_PIN_USER_PAGES_FAST_ONLY 0
+#define KAPI_HAS_FOLL_TOUCH 0
+#endif
+
+/*
+ * gup.c: FOLL_* flags from gupbench's own (include/uapi/gupbench.h GUPBENCH_FLAG_*);
+ * `touch` only where KAPI_HAS_FOLL_TOUCH.
+ */
 unsigned int kapi_foll_flags(int write, int longterm, int force, int touch);
 /*
  * The running kernel's values of the FOLL_* flags a caller may pass, for the gup_test
- * ABI, which carries them raw. The values differ between kernels (6.3 renumbered them).
+ * ABI, which carries them raw. The values differ between kernels (6.3 renumbered them);
+ * `touch` is 0 where a caller may not pass FOLL_TOUCH.
  */
 struct kapi_foll_values {
 	unsigned int write, touch, force, longterm;
@@ -38,8 +58,15 @@ int pin_user_pages_fast(unsigned long start, int nr_pages, unsigned int gup_flag
 			struct page **pages);
 int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages);
+#if KAPI_HAS_PIN_USER_PAGES_FAST_ONLY
 int pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
 			     struct page **pages);
+#define kapi_pin_user_pages_fast_only pin_user_pages_fast_only
+#else
+/* A stand-in that is never reached (the walker is refused first): WARNs, -EOPNOTSUPP. */
+int kapi_pin_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
+				  struct page **pages);
+#endif
 /*
  * get/pin_user_pages, for the current mm, whose mmap read lock the caller holds. Called
  * directly too, through these inline forwarders: 6.5 dropped the `vmas` argument.
@@ -84,7 +111,8 @@ void kapi_put_pages(struct page **pages, unsigned long nr, int make_dirty);
 int kapi_page_refcount(struct page *page);
 int kapi_folio_pincount(struct page *page); /* large folios only; -1 for small ones */
 int kapi_page_maybe_dma_pinned(struct page *page);
-int kapi_page_mapcount(struct page *page); /* page tables that map this page */
+/* Page tables that map this page; since 6.11, that map any page of its folio (page.c). */
+int kapi_page_mapcount(struct page *page);
 int kapi_page_is_zero(struct page *page); /* the shared zero page */
 const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
 unsigned long kapi_page_pfn(struct page *page);

@@ -26,14 +26,25 @@ int kapi_folio_pincount(struct page *page)
 #endif
 }
 
+/* What page_maybe_dma_pinned() did in 6.1; 6.11 removed that wrapper. */
 int kapi_page_maybe_dma_pinned(struct page *page)
 {
-	return page_maybe_dma_pinned(page);
+	return folio_maybe_dma_pinned(page_folio(page));
 }
 
+/*
+ * 6.11 moved page_mapcount() out of <linux/mm.h> (into fs/proc/). folio_mapcount() counts
+ * the mappings of the whole folio: for a small folio the same number, for a large one a
+ * count that moves whenever any of its pages is mapped or unmapped, and that is above 0
+ * while this page is mapped, which is what the ledger asks of it.
+ */
 int kapi_page_mapcount(struct page *page)
 {
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 	return page_mapcount(page);
+#else
+	return folio_mapcount(page_folio(page));
+#endif
 }
 
 /* By pfn: is_zero_page() is newer than some 6.1 kernels (Debian's 6.1.192 has it). */

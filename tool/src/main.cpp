@@ -56,6 +56,18 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.touch ? GUPBENCH_FLAG_TOUCH : 0) |
 			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) | (o.lock_once ? GUPBENCH_FLAG_LOCK_ONCE : 0);
 
+	// A walker or flag the kernel lacks: said, not run (exit status 4).
+	if (auto why = gupbench::not_in_kernel(device.info(), request.walker, request.flags)) {
+		if (o.json)
+			std::cout << nlohmann::json{ { "walker", o.walker }, { "memory", o.memory },
+						     { "skipped", true }, { "note", *why } }
+					     .dump(2)
+				  << "\n";
+		else
+			std::cout << o.walker << ": skipped: " << *why << "\n";
+		return 4;
+	}
+
 	gupbench::WalkTarget target(*walker, *kind, request.length, !o.no_prefault);
 	request.addr = target.addr();
 	request.target_pid = target.pid();
@@ -125,6 +137,7 @@ gupbench::MatrixOptions matrix_of(const BenchOptions &b)
 int bench(gupbench::BenchDevice &device, const BenchOptions &b)
 {
 	gupbench::MatrixOptions matrix = matrix_of(b);
+	matrix.kernel = device.info();
 	auto cases = gupbench::expand(matrix);
 	std::vector<gupbench::CaseOutcome> outcomes;
 	bool mismatch = false;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <thread>
 
+#include "info_report.h"
 #include "walkers.h"
 
 namespace gupbench {
@@ -102,6 +103,15 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 	const unsigned long long pages = spec.size / page;
 	const unsigned threads = std::max(spec.threads, 1u);
 	bool pins = spec.walker % 2 == 1; // odd walkers pin (enum gupbench_walker)
+	const std::uint64_t flags =
+		(spec.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
+		(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) |
+		(o.lock_once && takes_lock_once(spec.walker) ? GUPBENCH_FLAG_LOCK_ONCE : 0);
+	if (auto why = o.kernel ? not_in_kernel(*o.kernel, spec.walker, flags) : std::nullopt) {
+		outcome.skipped = true;
+		outcome.note = *why;
+		return outcome;
+	}
 	if (o.longterm && !pins) {
 		outcome.skipped = true;
 		outcome.note = "FOLL_LONGTERM needs a pin walker";
@@ -127,9 +137,7 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 	base.length = spec.size;
 	base.pages_per_call = spec.pages_per_call ? spec.pages_per_call : static_cast<unsigned>(pages);
 	base.repeats = 1;
-	base.flags = (spec.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
-		     (o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) |
-		     (o.lock_once && takes_lock_once(spec.walker) ? GUPBENCH_FLAG_LOCK_ONCE : 0);
+	base.flags = flags;
 	std::vector<gupbench_run> requests(threads, base);
 	for (unsigned t = 0; t < threads; t++) {
 		requests[t].addr = targets[t % buffers]->addr();

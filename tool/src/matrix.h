@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ struct MatrixOptions {
 	unsigned repeats = 5, warmup = 1;
 	bool longterm = false, verify = false, walk_time = false, prefault = true;
 	bool lock_once = false; // GUPBENCH_FLAG_LOCK_ONCE for the get and pin walkers
+	// The module's INFO: a case whose walker or flags its kernel lacks is skipped.
+	std::optional<gupbench_info> kernel;
 };
 
 // Every combination, in a stable order (walker, memory, write, size, pages per call,
@@ -60,7 +63,7 @@ struct CaseOutcome {
 // Maps the memory, walks it warmup + repeats times (every thread at once, released together
 // through a barrier each repeat), and sums up the measured repeats.
 // A combination the module refuses (LONGTERM on a get walker, a write pin of a read-only
-// file) is a skipped case with the reason, not an error.
+// file, a walker the kernel lacks) is a skipped case with the reason, not an error.
 CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const MatrixOptions &options);
 
 } // namespace gupbench
