@@ -183,10 +183,15 @@ void hammer(unsigned id, int bench, int gup_test_fd, bool shared_file, unsigned 
 	    Tally &tally)
 {
 	gupbench::Mapping own(MemoryKind::anon, 64 * page_size, true);
+	const unsigned long long present_walkers = e2e::kernel_info().walkers;
 	std::mt19937 random(id);
 	std::vector<char> buffer(64 * page_size);
 	for (unsigned round = 0; round < rounds; round++) {
 		unsigned walker = random() % GUPBENCH_WALKER_GET_REMOTE; // the local walkers
+		// Walkers this kernel lacks are not drawn (an INFO that failed leaves all in,
+		// and the RUNs then fail visibly rather than this loop spinning).
+		while (present_walkers && !(present_walkers & (1ull << walker)))
+			walker = random() % GUPBENCH_WALKER_GET_REMOTE;
 		bool own_buffer = !(round & 1);
 		bool forced_alone = round % 4 == 0;
 		unsigned long addr = own_buffer ? own.addr() : shared;

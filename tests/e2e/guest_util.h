@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cerrno>
+#include <fcntl.h>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -17,7 +18,32 @@
 #include <utility>
 #include <vector>
 
+#include <uapi/gupbench.h>
+
 namespace e2e {
+
+// What the module's kernel has (GUPBENCH_IOC_INFO): a walker or FOLL_* flag it lacks
+// (pin_fast_only and FOLL_TOUCH since 6.3) is refused with EOPNOTSUPP, and the tests that
+// go over walkers or flags leave it out.
+inline gupbench_info kernel_info()
+{
+	gupbench_info info{};
+	info.size = sizeof(info);
+	int fd = open(GUPBENCH_BENCH_FILE, O_RDWR);
+	if (fd >= 0) {
+		ioctl(fd, GUPBENCH_IOC_INFO, &info);
+		close(fd);
+	}
+	return info;
+}
+inline bool kernel_has_walker(unsigned walker)
+{
+	return kernel_info().walkers & (1ull << walker);
+}
+inline bool kernel_has_flags(unsigned long long flags)
+{
+	return (kernel_info().flags & flags) == flags;
+}
 
 inline void write_file(const char *path, const std::string &text)
 {
@@ -89,6 +115,12 @@ inline bool has_thp()
 	do {                                                                                  \
 		if (!e2e::has_thp())                                                          \
 			GTEST_SKIP() << "no THP on this kernel (CONFIG_TRANSPARENT_HUGEPAGE is not set)"; \
+	} while (0)
+
+#define E2E_SKIP_WITHOUT_WALKER(walker)                                                       \
+	do {                                                                                  \
+		if (!e2e::kernel_has_walker(walker))                                          \
+			GTEST_SKIP() << "not in this kernel (GUPBENCH_IOC_INFO): walker " << (walker); \
 	} while (0)
 
 // Drops `cap` from this process's effective and permitted sets (for good); true if done.
