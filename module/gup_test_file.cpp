@@ -165,7 +165,7 @@ Result<long> GupTestFile::benchmark(unsigned int cmd, UserAddr arg)
 			     "answering size %llu, as the in-kernel gup_test does",
 			     command.name, covered, request.size, record->error, covered);
 	if (record->verdict == GUPBENCH_VERDICT_MISMATCH) {
-		kapi_log_err("gup_test: %s: the ledger found mismatch %u at page %llu: expected "
+		kapi_log_finding("gup_test: %s: the ledger found mismatch %u at page %llu: expected "
 			     "%lld, the kernel says %lld",
 			     command.name, record->mismatch, record->mismatch_page,
 			     record->mismatch_expected, record->mismatch_observed);

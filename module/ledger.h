@@ -81,8 +81,21 @@ public:
 	// When another run overlapped ours, neither can be attributed: the verdict says so.
 	void after_release(gupbench_repeat &out);
 
+	// How often a refcount finding at release is read again before it stands: the
+	// kernel's scanners hold a reference for a moment on any page (ledger.cpp).
+	static constexpr u32 settle_reads = 20;
+
 private:
+	struct Finding {
+		gupbench_mismatch what = GUPBENCH_MISMATCH_NONE;
+		u64 page = 0;
+		s64 expected = 0, observed = 0;
+	};
+
 	Ledger(bool pins, bool longterm, u64 range_pages);
+	// Each folio against what it held before release; sets `remapped` when a mapping of
+	// one changed meanwhile.
+	Finding release_finding(bool &remapped) const;
 	void mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_index, s64 expected,
 		      s64 observed);
 

@@ -39,6 +39,8 @@ unsigned int kapi_pin_counting_bias(void);
 
 /* sched.c: cond_resched(), then 0, or -EINTR if the caller has a fatal signal pending. */
 int kapi_pause_unless_killed(void);
+/* sched.c: sleep at least `ms` milliseconds. */
+void kapi_sleep_ms(unsigned int ms);
 
 /* params.c: module parameters. */
 unsigned int kapi_param_max_pages_per_run(void);
@@ -46,6 +48,8 @@ unsigned int kapi_param_max_pages_per_run(void);
 /* log.c: printk with the module's prefix. */
 void kapi_log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kapi_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What the ledger found: rate limited apart from errors, so refusals cannot hide it. */
+void kapi_log_finding(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,23 @@ void kapi_log_err(const char *fmt, ...)
 	va_end(args);
 }
 
+/*
+ * What the ledger found is never to be drowned by a caller's refusals: it has a budget of
+ * its own (only a kernel or gupbench bug, or a test's injected fault, makes these).
+ */
+static DEFINE_RATELIMIT_STATE(finding_limit, 5 * HZ, 100);
+
+void kapi_log_finding(const char *fmt, ...)
+{
+	va_list args;
+
+	if (!__ratelimit(&finding_limit))
+		return;
+	va_start(args, fmt);
+	log_at(KERN_ERR, fmt, &args);
+	va_end(args);
+}
+
 void kapi_log_info(const char *fmt, ...)
 {
 	va_list args;

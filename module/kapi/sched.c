@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -13,4 +14,9 @@ int kapi_pause_unless_killed(void)
 {
 	cond_resched();
 	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+void kapi_sleep_ms(unsigned int ms)
+{
+	msleep(ms);
 }
