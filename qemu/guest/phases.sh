@@ -34,7 +34,10 @@ bounded() { # NAME LIMIT COMMAND...
 	watcher=$!
 	wait $pid
 	status=$?
-	kill -9 $(descendants $watcher) $watcher 2>/dev/null
+	# The watcher first: killed after its sleep, it could still reach the touch above.
+	watcher_children=$(descendants $watcher)
+	kill -9 $watcher 2>/dev/null
+	kill -9 $watcher_children 2>/dev/null
 	wait $watcher 2>/dev/null
 	if [ -e "/tmp/overtime.$name" ]; then
 		result FAIL "${name}_finished_in_time" "killed after $limit s; see @@stuck in the console log"
