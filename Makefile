@@ -1,17 +1,23 @@
 # gupbench: `make run` and `make check` do everything, from a fresh Debian 12 machine.
-# See README.md. KDIR=/path/to/kernel/tree builds the module against another kernel.
+# See README.md. KDIR=/path/to/kernel/tree builds the module against another kernel;
+# LINUX=6.1|6.12 picks the version of our own guest kernels (6.12 when not given; make check
+# runs both when not given).
 FLAVOR ?= debug
 export KDIR
+ifneq ($(LINUX),)
+export GUPBENCH_LINUX := $(LINUX)
+endif
 
 .PHONY: help deps kernels module tool initramfs run check host-test clean triage
 
 help:
 	@echo "make run     build everything, boot the perf guest, run the default benchmark"
 	@echo "make check   build everything, then host tests, KUnit and end-to-end tests in the guest"
-	@echo "make module  [FLAVOR=debug|perf] [KDIR=...]   build gupbench.ko and gupbench_kunit.ko"
-	@echo "make kernels build (once, cached in ~/.cache/gupbench) both guest kernels"
+	@echo "make module  [FLAVOR=debug|perf] [LINUX=6.1|6.12] [KDIR=...]   build gupbench.ko and gupbench_kunit.ko"
+	@echo "make kernels [LINUX=6.1|6.12]   build (once, cached in ~/.cache/gupbench) both guest kernels of a version"
+	@echo "             (every target takes LINUX=; 6.12 is the default, make check runs both)"
 	@echo "make tool    build the userspace tool and host tests (build/tool)"
-	@echo "make repro-gup-fast-zero-pages   show a 6.1 kernel finding in a throwaway guest"
+	@echo "make repro-gup-fast-zero-pages [LINUX=..]   show a kernel finding in a throwaway guest"
 	@echo "make triage SEED=N [PATTERNS=..] a fuzzer seed against gupbench and the in-kernel gup_test"
 	@echo "scripts/vm -- CMD   run any command in a fresh guest (scripts/vm --help)"
 
