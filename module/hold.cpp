@@ -19,6 +19,13 @@ Result<long> Session::hold(UserAddr arg)
 		kapi_log_err("hold: remote walkers cannot hold");
 		return Errno::inval;
 	}
+	if (is_memfd_walker(h.walker)) {
+		// A kernel without memfd_pin_folios() says so (EOPNOTSUPP); one with it, that
+		// HOLD keeps pages of an address range, which a memfd walk has not.
+		Walker walker = TRY(Walker::create(h.walker, 0, 0));
+		kapi_log_err("hold: %s is for RUN only", walker.traits().name);
+		return Errno::inval;
+	}
 	Range range = TRY(checked_range(h.addr, h.length, h.pages_per_call));
 	Walker walker = TRY(Walker::create(h.walker, h.flags, 0));
 	h.pages_held = TRY(held_.take("hold", walker, range, h.pages_per_call,

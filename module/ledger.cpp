@@ -93,13 +93,26 @@ void Ledger::mismatch(gupbench_repeat &out, gupbench_mismatch what, u64 page_ind
 
 Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
 {
+	return take(pages, nullptr, pages.size(), out);
+}
+
+Result<void> Ledger::after_take_folios(Span<struct page *> heads, Span<u64> first_page,
+				       u64 pages_covered, gupbench_repeat &out)
+{
+	GB_ASSERT(first_page.size() == heads.size());
+	return take(heads, first_page.data(), pages_covered, out);
+}
+
+Result<void> Ledger::take(Span<struct page *> pages, const u64 *first_page, u64 pages_covered,
+			  gupbench_repeat &out)
+{
 	acquired_at_take_ = kapi_vmstat_foll_pin_acquired();
 	released_at_take_ = kapi_vmstat_foll_pin_released();
-	pages_taken_ = pages.size();
+	pages_taken_ = pages.size(); // references taken: pins, for the vmstat check
 	// A walk that stopped without an error took the whole range, or someone miscounted.
-	if (out.error == 0 && pages_taken_ != range_pages_)
-		mismatch(out, GUPBENCH_MISMATCH_PAGES_TAKEN, min(pages_taken_, range_pages_),
-			 range_pages_, pages_taken_);
+	if (out.error == 0 && pages_covered != range_pages_)
+		mismatch(out, GUPBENCH_MISMATCH_PAGES_TAKEN, min(pages_covered, range_pages_),
+			 range_pages_, pages_covered);
 	folios_ = TRY(UniqueArray<Folio>::try_create(pages.size()));
 	// Consecutive pages of one folio (a THP, a hugetlb page) make one entry...
 	for (usize i = 0; i < pages.size(); i++) {
@@ -108,7 +121,8 @@ Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
 			folios_[folio_count_ - 1].taken++;
 			continue;
 		}
-		folios_[folio_count_++] = Folio{ folio, pages[i], i, 1, 0, 0, 0, false };
+		u64 index = first_page ? first_page[i] : i;
+		folios_[folio_count_++] = Folio{ folio, pages[i], index, 1, 0, 0, 0, false };
 	}
 	// ...and a folio met again further on (the same page mapped twice) joins its entry.
 	Span<Folio> folios = folios_.span().first(folio_count_);
@@ -128,6 +142,11 @@ Result<void> Ledger::after_take(Span<struct page *> pages, gupbench_repeat &out)
 
 	u32 bias = kapi_pin_counting_bias();
 	for (Folio &f : folios_.span().first(folio_count_)) {
+		// Which sizes of folio the walk met: what a memory kind was meant to be backed
+		// by (a THP, multi-size THP) is seen here, not assumed.
+		int order = kapi_page_folio_order(f.page);
+		out.folio_orders |= 1u << min(order, 31);
+		out.large_folios += order > 0;
 		f.zero = kapi_page_is_zero(f.page);
 		if (f.zero) {
 			zero_pages_taken_ += f.taken;

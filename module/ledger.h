@@ -77,6 +77,12 @@ public:
 	// hold what we took, and that a walk without an error (out.error) took the whole
 	// range. Only allocation failure is an error; mismatches go into `out`.
 	Result<void> after_take(Span<struct page *> pages, gupbench_repeat &out);
+	// The same for a memfd walk, whose every call pins each folio it covers once whatever
+	// its size: `heads` holds a folio's first page per pin, `first_page[i]` the index of
+	// the first page of the range heads[i] covers, `pages_covered` how much of the range
+	// the folios cover (a walk without an error covered all of it).
+	Result<void> after_take_folios(Span<struct page *> heads, Span<u64> first_page,
+				       u64 pages_covered, gupbench_repeat &out);
 	// After release: every folio back by exactly our share; vmstat moved by our pins.
 	// When another run overlapped ours, neither can be attributed: the verdict says so.
 	void after_release(gupbench_repeat &out);
@@ -93,6 +99,9 @@ private:
 	};
 
 	Ledger(bool pins, bool longterm, u64 range_pages);
+	// after_take's work; `first_page` null: pages[i] is page i of the range.
+	Result<void> take(Span<struct page *> pages, const u64 *first_page, u64 pages_covered,
+			  gupbench_repeat &out);
 	// Each folio against what it held before release; sets `remapped` when a mapping of
 	// one changed meanwhile.
 	Finding release_finding(bool &remapped) const;

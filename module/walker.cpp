@@ -8,19 +8,19 @@ namespace {
 
 // In enum gupbench_walker order.
 constexpr WalkerTraits all_walkers[GUPBENCH_WALKER_COUNT] = {
-	// name             pins   fast   unlocked remote present
-	{ "get_fast",      false, true,  false,  false, true },
-	{ "pin_fast",      true,  true,  false,  false, true },
-	{ "get_fast_only", false, true,  false,  false, true },
-	{ "pin_fast_only", true,  true,  false,  false, KAPI_HAS_PIN_USER_PAGES_FAST_ONLY },
-	{ "get",           false, false, false,  false, true },
-	{ "pin",           true,  false, false,  false, true },
-	{ "get_unlocked",  false, false, true,   false, true },
-	{ "pin_unlocked",  true,  false, true,   false, true },
-	{ "get_remote",    false, false, false,  true,  true },
-	{ "pin_remote",    true,  false, false,  true,  true },
+	// name             pins   fast   unlocked remote present                            memfd
+	{ "get_fast",      false, true,  false,  false, true,                              false },
+	{ "pin_fast",      true,  true,  false,  false, true,                              false },
+	{ "get_fast_only", false, true,  false,  false, true,                              false },
+	{ "pin_fast_only", true,  true,  false,  false, KAPI_HAS_PIN_USER_PAGES_FAST_ONLY, false },
+	{ "get",           false, false, false,  false, true,                              false },
+	{ "pin",           true,  false, false,  false, true,                              false },
+	{ "get_unlocked",  false, false, true,   false, true,                              false },
+	{ "pin_unlocked",  true,  false, true,   false, true,                              false },
+	{ "get_remote",    false, false, false,  true,  true,                              false },
+	{ "pin_remote",    true,  false, false,  true,  true,                              false },
+	{ "pin_memfd",     true,  false, false,  false, KAPI_HAS_MEMFD_PIN_FOLIOS,         true },
 };
-
 } // namespace
 
 u64 present_walkers()
@@ -43,6 +43,12 @@ const WalkerTraits &walker_traits(gupbench_walker walker)
 	return all_walkers[walker];
 }
 
+bool is_memfd_walker(u32 walker)
+{
+	return walker < GUPBENCH_WALKER_COUNT &&
+	       walker_traits(static_cast<gupbench_walker>(walker)).memfd;
+}
+
 Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 {
 	if (walker >= GUPBENCH_WALKER_COUNT) {
@@ -60,6 +66,17 @@ Result<Walker> Walker::create(u32 walker, u64 flags, s32 target_pid)
 		kapi_log_err("%s: kernel %s has no such GUP function", traits.name,
 			     kapi_kernel_release());
 		return Errno::opnotsupp;
+	}
+	// memfd_pin_folios() takes no FOLL_* flags: it always pins as FOLL_PIN |
+	// FOLL_LONGTERM would, so LONGTERM is allowed and changes nothing. Nor is there a dirty
+	// variant of unpin_folios().
+	constexpr u64 memfd_flags =
+		GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WALK_TIME;
+	if (traits.memfd && (flags & ~memfd_flags)) {
+		kapi_log_err("%s: flags %#llx are not for memfd_pin_folios (only LONGTERM, VERIFY, "
+			     "WALK_TIME)",
+			     traits.name, flags & ~memfd_flags);
+		return Errno::inval;
 	}
 	// FOLL_LONGTERM is meaningful with FOLL_PIN only; the kernel WARNs on FOLL_GET.
 	if ((flags & GUPBENCH_FLAG_LONGTERM) && !traits.pins) {

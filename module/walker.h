@@ -22,9 +22,12 @@ struct WalkerTraits {
 	bool unlocked;  // *_unlocked: takes the mmap lock itself and may drop it
 	bool remote;    // acts on another process's mm
 	bool present;   // the running kernel has it (kapi/gup.h)
+	bool memfd;     // pins a memfd's folios, not an address range (memfd_walk.h)
 };
 
 const WalkerTraits &walker_traits(gupbench_walker walker);
+// A known walker that takes a memfd instead of an address (RUN's version 2 fields).
+bool is_memfd_walker(u32 walker);
 
 // What GUPBENCH_IOC_INFO reports: a bit (1 << walker) per walker the running kernel has,
 // and the GUPBENCH_FLAG_* it lets a caller ask for. Walker::create refuses the others with
@@ -109,7 +112,8 @@ public:
 	static Result<Walker> create(u32 walker, u64 flags, s32 target_pid);
 
 	// Calls `f` with this walker's gup_call, whose type names the kernel function, so
-	// that `f` (the walk loop) is compiled once per walker with the call inlined.
+	// that `f` (the walk loop) is compiled once per walker with the call inlined. Not for
+	// the memfd walker, which has no address to walk.
 	template <typename F>
 	decltype(auto) visit(F &&f) const;
 
@@ -158,9 +162,11 @@ decltype(auto) Walker::visit(F &&f) const
 		return f(OtherMm<kapi_get_user_pages_remote>{ foll_, remote_mm_.get(), longterm() });
 	case GUPBENCH_WALKER_PIN_REMOTE:
 		return f(OtherMm<kapi_pin_user_pages_remote>{ foll_, remote_mm_.get(), longterm() });
+	case GUPBENCH_WALKER_PIN_MEMFD: // walks files, not address ranges: memfd_walk.h
 	case GUPBENCH_WALKER_COUNT:
 		break;
 	}
+	GB_ASSERT(false);
 	__builtin_unreachable();
 }
 

@@ -51,6 +51,10 @@ enum gupbench_walker {
 	GUPBENCH_WALKER_PIN_UNLOCKED = 7,  /* pin_user_pages_unlocked */
 	GUPBENCH_WALKER_GET_REMOTE = 8,    /* get_user_pages_remote on target_pid's mm */
 	GUPBENCH_WALKER_PIN_REMOTE = 9,    /* pin_user_pages_remote on target_pid's mm */
+	/* memfd_pin_folios (Linux 6.11+) on a memfd's byte range, as udmabuf and vfio pin:
+	 * one pin per folio per call whatever the folio's size, long-term (it migrates out
+	 * of ZONE_MOVABLE and CMA). RUN only, with the memfd fields of struct gupbench_run. */
+	GUPBENCH_WALKER_PIN_MEMFD = 10,
 	GUPBENCH_WALKER_COUNT
 };
 
@@ -118,7 +122,15 @@ struct gupbench_repeat {
 	__u64 vmstat_pins_released; /* nr_foll_pin_released moved by this much */
 };
 
-/* GUPBENCH_IOC_RUN: walk [addr, addr + length) `repeats` times. */
+/*
+ * GUPBENCH_IOC_RUN: walk [addr, addr + length) `repeats` times; the memfd walker walks
+ * [memfd_offset, memfd_offset + length) of the file `memfd` instead, and `addr` must be 0.
+ * Each call then pins the pages_per_call pages' worth of bytes that follow the last, so a
+ * folio larger than that is pinned once by every call that covers part of it.
+ * pages_done counts pages of the range, error_offset bytes from memfd_offset, the vmstat
+ * and ledger figures count folio pins, and mismatch_page is the index of the first page
+ * of the range that the offending folio covers.
+ */
 struct gupbench_run {
 	__u32 size;           /* in: sizeof(struct gupbench_run) */
 	__u32 walker;         /* in: enum gupbench_walker */
@@ -130,8 +142,16 @@ struct gupbench_run {
 	__s32 target_pid;     /* in: remote walkers only: whose mm */
 	__u32 repeat_size;    /* in: sizeof(struct gupbench_repeat) */
 	__u64 results;        /* in: user pointer to `repeats` struct gupbench_repeat */
+	/* Version 2. A version 1 caller cannot name the memfd walker (EINVAL); the other
+	 * walkers refuse these fields unless they are 0. */
+	__s32 memfd;          /* in: memfd walker: a memfd (shmem or hugetlbfs file) of the
+			       * caller; EBADF if not open, EINVAL if not such a file */
+	__u32 reserved2;      /* in: 0 */
+	__u64 memfd_offset;   /* in: memfd walker: bytes, page aligned; the range must end
+			       * within the file's size (EINVAL) */
 };
-#define GUPBENCH_RUN_SIZE_V1 sizeof(struct gupbench_run)
+#define GUPBENCH_RUN_SIZE_V1 56
+#define GUPBENCH_RUN_SIZE_V2 72
 
 #define GUPBENCH_IOC_RUN _IOWR(GUPBENCH_IOC_MAGIC, 0x01, struct gupbench_run)
 
@@ -142,7 +162,7 @@ struct gupbench_run {
  */
 struct gupbench_hold {
 	__u32 size;           /* in: sizeof(struct gupbench_hold) */
-	__u32 walker;         /* in: enum gupbench_walker (not the remote ones) */
+	__u32 walker;         /* in: enum gupbench_walker (not the remote or memfd ones) */
 	__u64 flags;          /* in: GUPBENCH_FLAG_WRITE, _LONGTERM, _FORCE, _DIRTY */
 	__u64 addr;           /* in: page aligned */
 	__u64 length;         /* in: bytes, a multiple of the page size, > 0 */

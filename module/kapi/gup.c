@@ -3,7 +3,7 @@
  * One wrapper per exported GUP function that the walk does not call directly (gup.h says
  * which it does and why). Differences between kernels stay here and in gup.h: 6.3 removed
  * pin_user_pages_fast_only() and made FOLL_TOUCH internal; 6.1 passes a `vmas` array to
- * get/pin_user_pages(_remote), 6.5 removed it.
+ * get/pin_user_pages(_remote), 6.5 removed it; 6.11 added memfd_pin_folios().
  */
 #include <linux/mm.h>
 #include <linux/version.h>
@@ -90,6 +90,39 @@ long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsig
 	return pin_user_pages_remote(GUPBENCH_VMAS_LOCKED(remote_locked(foll, locked), mm, start,
 							  nr, foll, pages));
 }
+
+/* 6.11 added memfd_pin_folios() and unpin_folios() (gup.h). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+long kapi_memfd_pin_folios(struct file *memfd, long long start, long long end,
+			   struct folio **folios, unsigned int max_folios, unsigned long *offset)
+{
+	pgoff_t first;
+	long pinned = memfd_pin_folios(memfd, start, end, folios, max_folios, &first);
+
+	*offset = first;
+	return pinned;
+}
+
+void kapi_unpin_folios(struct folio **folios, unsigned long nr)
+{
+	unpin_folios(folios, nr);
+}
+#else
+long kapi_memfd_pin_folios(struct file *memfd, long long start, long long end,
+			   struct folio **folios, unsigned int max_folios, unsigned long *offset)
+{
+	WARN_ON_ONCE(1);
+	return -EOPNOTSUPP;
+}
+
+void kapi_unpin_folios(struct folio **folios, unsigned long nr)
+{
+	WARN_ON_ONCE(nr);
+}
+#endif
+_Static_assert(KAPI_HAS_MEMFD_PIN_FOLIOS ==
+		       (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)),
+	       "gup.h and gup.c disagree on memfd_pin_folios");
 
 void kapi_unpin_user_pages(struct page **pages, unsigned long nr, int make_dirty)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel's GUP entry points, one wrapper each (gup.c), plus what the ledger reads of
- * a page (page.c), the mm (mm.c), time (time.c) and /proc/vmstat (vmstat.c). Valid C and
+ * a page (page.c), a memfd (memfd.c), the mm (mm.c), time (time.c) and /proc/vmstat
+ * (vmstat.c). Valid C and
  * C++; struct page and struct mm_struct are opaque here. Each GUP wrapper returns what
  * the kernel function returns: pages taken (>= 0) or -errno.
  */
@@ -29,6 +30,12 @@ struct mm_struct;
 #else
 #define KAPI_HAS_PIN_USER_PAGES_FAST_ONLY 0
 #define KAPI_HAS_FOLL_TOUCH 0
+#endif
+/* memfd_pin_folios() and unpin_folios(): 6.11 added them (for udmabuf). */
+#if GUPBENCH_LINUX_VERSION >= 0x060b00 /* KERNEL_VERSION(6, 11, 0) */
+#define KAPI_HAS_MEMFD_PIN_FOLIOS 1
+#else
+#define KAPI_HAS_MEMFD_PIN_FOLIOS 0
 #endif
 
 /*
@@ -104,6 +111,17 @@ long kapi_get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsig
 				unsigned int foll, struct page **pages, int *locked);
 long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
 				unsigned int foll, struct page **pages, int *locked);
+/*
+ * memfd_pin_folios(): pins each folio of the memfd's bytes [start, end] (inclusive) once,
+ * at most max_folios; returns how many, or -errno. *offset: where `start` lies in the
+ * first folio. Folios are released with kapi_unpin_folios(). Where the kernel lacks them
+ * (KAPI_HAS_MEMFD_PIN_FOLIOS), stand-ins that are never reached: WARN, -EOPNOTSUPP.
+ */
+struct file;
+struct folio;
+long kapi_memfd_pin_folios(struct file *memfd, long long start, long long end,
+			   struct folio **folios, unsigned int max_folios, unsigned long *offset);
+void kapi_unpin_folios(struct folio **folios, unsigned long nr);
 void kapi_unpin_user_pages(struct page **pages, unsigned long nr, int make_dirty);
 void kapi_put_pages(struct page **pages, unsigned long nr, int make_dirty);
 
@@ -115,11 +133,23 @@ int kapi_page_maybe_dma_pinned(struct page *page);
 int kapi_page_mapcount(struct page *page);
 int kapi_page_is_zero(struct page *page); /* the shared zero page */
 const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
+int kapi_page_folio_order(struct page *page); /* its folio has 2^order pages */
 unsigned long kapi_page_pfn(struct page *page);
 /* Whether FOLL_LONGTERM may pin this page (not in ZONE_MOVABLE or CMA, not fs-dax). */
 int kapi_page_longterm_pinnable(struct page *page);
 /* dump_page(): the kernel's description of a page, in dmesg. */
 void kapi_dump_page(struct page *page, const char *reason);
+
+/* memfd.c: the file behind a memfd, and where its folios lie. */
+/* A counted reference to the caller's file `fd`, or NULL and -EBADF: fd is not open. */
+struct file *kapi_fget(int fd, int *err);
+void kapi_fput(struct file *file);
+/* shmem or hugetlbfs: what memfd_pin_folios() accepts (memfd_create makes either). */
+int kapi_file_is_memfd_backed(struct file *file);
+long long kapi_file_size(struct file *file);
+struct page *kapi_folio_page(struct folio *folio); /* its first page */
+long long kapi_folio_pos(struct folio *folio);     /* bytes into its file */
+unsigned long kapi_folio_size(struct folio *folio); /* bytes */
 
 /* mm.c: the mmap lock and mm references. */
 struct mm_struct *kapi_current_mm(void);
