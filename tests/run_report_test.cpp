@@ -134,6 +134,7 @@ TEST(Names, WalkersAndMemoryKindsAreTheDocumentedOnes)
 		{ "pin_unlocked", GUPBENCH_WALKER_PIN_UNLOCKED }, // pin_user_pages_unlocked
 		{ "get_remote", GUPBENCH_WALKER_GET_REMOTE },     // get_user_pages_remote
 		{ "pin_remote", GUPBENCH_WALKER_PIN_REMOTE },     // pin_user_pages_remote
+		{ "pin_memfd", GUPBENCH_WALKER_PIN_MEMFD },       // memfd_pin_folios
 	};
 	std::vector<std::string> names;
 	for (auto [name, walker] : walkers) {
@@ -143,9 +144,9 @@ TEST(Names, WalkersAndMemoryKindsAreTheDocumentedOnes)
 	}
 	EXPECT_EQ(gupbench::walker_names(), names);
 	EXPECT_FALSE(gupbench::parse_walker("pin_slow").has_value());
-	EXPECT_EQ(gupbench::walker_name(GUPBENCH_WALKER_COUNT), "walker10");
-	const char *const kinds[] = { "anon",  "thp",   "hugetlb", "shared",
-				      "memfd", "tmpfs", "rofile" };
+	EXPECT_EQ(gupbench::walker_name(GUPBENCH_WALKER_COUNT), "walker11");
+	const char *const kinds[] = { "anon",  "thp",    "hugetlb", "shared",
+				      "memfd", "tmpfs", "rofile",  "hugetlb_memfd" };
 	ASSERT_EQ(gupbench::memory_kind_names().size(), std::size(kinds));
 	for (unsigned k = 0; k < std::size(kinds); k++) {
 		EXPECT_EQ(gupbench::memory_kind_names()[k], kinds[k]);

@@ -28,11 +28,20 @@ bool from_6_3(const char *release)
 	return major > 6 || (major == 6 && minor >= 3);
 }
 
-// INFO's walkers: all ten (bits 0 to 9, get_fast .. pin_remote), less pin_fast_only (bit
-// 3) from 6.3 on.
+// Whether `release` is Linux 6.11 or later, which added memfd_pin_folios().
+bool from_6_11(const char *release)
+{
+	unsigned major = 0, minor = 0;
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 11);
+}
+
+// INFO's walkers: get_fast .. pin_remote (bits 0 to 9), less pin_fast_only (bit 3) from
+// 6.3 on, and pin_memfd (bit 10) from 6.11 on.
 unsigned long long expected_walkers(const char *release)
 {
-	return from_6_3(release) ? 0x3f7 : 0x3ff;
+	return (from_6_3(release) ? 0x3f7 : 0x3ff) | (from_6_11(release) ? 0x400 : 0);
 }
 
 // INFO's flags: bits 0 to 7 (WRITE .. LOCK_ONCE), less TOUCH (bit 5) from 6.3 on.
@@ -101,13 +110,13 @@ TEST_F(BenchFile, TheToolNamesEveryWalkerTheModuleHas)
 		named |= 1ull << *walker;
 	}
 	EXPECT_EQ(info.walkers & ~named, 0ull) << std::hex << "walkers the tool cannot name";
-	EXPECT_EQ(named, 0x3ffull) << std::hex << "the tool names other than the ten walkers";
+	EXPECT_EQ(named, 0x7ffull) << std::hex << "the tool names other than the eleven walkers";
 	// The names README.md and the uapi header's comments give, in enum order.
 	const char *const expected[] = { "get_fast",	  "pin_fast",	  "get_fast_only",
 					 "pin_fast_only", "get",	  "pin",
 					 "get_unlocked",  "pin_unlocked", "get_remote",
-					 "pin_remote" };
-	for (unsigned w = 0; w < 10; w++)
+					 "pin_remote",	  "pin_memfd" };
+	for (unsigned w = 0; w < 11; w++)
 		EXPECT_EQ(gupbench::walker_name(w), expected[w]) << "walker " << w;
 }
 

@@ -68,9 +68,12 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 		return 4;
 	}
 
+	if (auto mismatch = gupbench::memfd_walk_mismatch(*walker, *kind, request.flags); !mismatch.empty()) {
+		std::fprintf(stderr, "gupbench: %s\n", mismatch.c_str());
+		return 2;
+	}
 	gupbench::WalkTarget target(*walker, *kind, request.length, !o.no_prefault);
-	request.addr = target.addr();
-	request.target_pid = target.pid();
+	target.aim(request);
 	auto repeats = device.run(request);
 	if (o.json) {
 		nlohmann::json j = { { "walker", o.walker }, { "memory", o.memory },
@@ -211,6 +214,7 @@ int main(int argc, char **argv)
 		   "  gupbench walk --walker pin_fast --memory thp --size 64M --pages-per-call 512 --verify\n"
 		   "  gupbench walk --walker get --memory rofile --size 1M --write   # refused: read-only\n"
 		   "  gupbench walk --walker pin_remote --memory anon --size 4M --json\n"
+		   "  gupbench walk --walker pin_memfd --memory hugetlb_memfd --size 4M --verify\n"
 		   "  gupbench bench                       # the default matrix, as a table\n"
 		   "  gupbench bench --walkers get_fast,pin_fast --memory thp --pages-per-call 1,512 --json\n"
 		   "  gupbench bench --access both --verify --output-dir /out   # also bench.json, bench.csv\n"

@@ -102,7 +102,7 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 	const std::size_t page = sysconf(_SC_PAGESIZE);
 	const unsigned long long pages = spec.size / page;
 	const unsigned threads = std::max(spec.threads, 1u);
-	bool pins = spec.walker % 2 == 1; // odd walkers pin (enum gupbench_walker)
+	bool pins = walker_pins(spec.walker);
 	const std::uint64_t flags =
 		(spec.write ? GUPBENCH_FLAG_WRITE : 0) | (o.longterm ? GUPBENCH_FLAG_LONGTERM : 0) |
 		(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) |
@@ -117,13 +117,18 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 		outcome.note = "FOLL_LONGTERM needs a pin walker";
 		return outcome;
 	}
+	if (auto why = memfd_walk_mismatch(spec.walker, spec.memory, flags); !why.empty()) {
+		outcome.skipped = true;
+		outcome.note = why;
+		return outcome;
+	}
 	if (spec.write && spec.memory == MemoryKind::rofile) {
 		outcome.skipped = true;
 		outcome.note = "a write walk of a read-only mapping (refused with EFAULT)";
 		return outcome;
 	}
 	const unsigned buffers = spec.disjoint ? threads : 1;
-	if (spec.memory == MemoryKind::hugetlb)
+	if (spec.memory == MemoryKind::hugetlb || spec.memory == MemoryKind::hugetlb_memfd)
 		reserve_huge_pages(spec.size * buffers);
 
 	std::vector<std::unique_ptr<WalkTarget>> targets;
@@ -139,10 +144,8 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 	base.repeats = 1;
 	base.flags = flags;
 	std::vector<gupbench_run> requests(threads, base);
-	for (unsigned t = 0; t < threads; t++) {
-		requests[t].addr = targets[t % buffers]->addr();
-		requests[t].target_pid = targets[t % buffers]->pid();
-	}
+	for (unsigned t = 0; t < threads; t++)
+		targets[t % buffers]->aim(requests[t]);
 
 	Repeats all = run_threads(device, requests, o.warmup + o.repeats);
 	std::vector<gupbench_repeat> measured;

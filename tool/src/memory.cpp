@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::size_t huge_2m = 2u << 20;
 
-const char *const kind_names[] = { "anon", "thp", "hugetlb", "shared", "memfd", "tmpfs", "rofile" };
+const char *const kind_names[] = { "anon",  "thp",    "hugetlb", "shared",
+				   "memfd", "tmpfs", "rofile",  "hugetlb_memfd" };
 
 void *map_or_throw(void *hint, std::size_t length, int prot, int flags, int fd, const char *what)
 {
@@ -62,6 +63,11 @@ std::vector<std::string> memory_kind_names()
 	return { std::begin(kind_names), std::end(kind_names) };
 }
 
+bool is_memfd_kind(MemoryKind kind)
+{
+	return kind == MemoryKind::memfd || kind == MemoryKind::hugetlb_memfd;
+}
+
 Mapping::Mapping(MemoryKind kind, std::size_t length, bool prefault) : kind_(kind), length_(length)
 {
 	const int rw = PROT_READ | PROT_WRITE;
@@ -96,6 +102,15 @@ Mapping::Mapping(MemoryKind kind, std::size_t length, bool prefault) : kind_(kin
 		if (ftruncate(fd_, length) != 0)
 			throw SystemError("ftruncate memfd", errno);
 		base_ = static_cast<char *>(map_or_throw(nullptr, length, rw, MAP_SHARED, fd_, "memfd"));
+		break;
+	case MemoryKind::hugetlb_memfd:
+		fd_ = memfd_create("gupbench", MFD_CLOEXEC | MFD_HUGETLB);
+		if (fd_ < 0)
+			throw SystemError("memfd_create(MFD_HUGETLB)", errno);
+		if (ftruncate(fd_, length) != 0)
+			throw SystemError("ftruncate hugetlb memfd", errno);
+		base_ = static_cast<char *>(map_or_throw(nullptr, length, rw, MAP_SHARED, fd_,
+							 "hugetlb memfd (are huge pages reserved? /proc/sys/vm/nr_hugepages)"));
 		break;
 	case MemoryKind::tmpfs:
 		fd_ = tmpfs_file(length);

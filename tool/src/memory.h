@@ -9,11 +9,14 @@
 
 namespace gupbench {
 
-enum class MemoryKind { anon, thp, hugetlb, shared, memfd, tmpfs, rofile };
+// hugetlb_memfd: a memfd_create(MFD_HUGETLB) file of 2 MiB pages, mapped shared.
+enum class MemoryKind { anon, thp, hugetlb, shared, memfd, tmpfs, rofile, hugetlb_memfd };
 
 std::optional<MemoryKind> parse_memory_kind(const std::string &name);
 std::string memory_kind_name(MemoryKind kind);
 std::vector<std::string> memory_kind_names();
+// memfd and hugetlb_memfd: a memfd the pin_memfd walker can take (Mapping::fd()).
+bool is_memfd_kind(MemoryKind kind);
 
 class Mapping {
 public:
@@ -27,6 +30,7 @@ public:
 	std::size_t length() const { return length_; }
 	bool writable() const { return kind_ != MemoryKind::rofile; }
 	MemoryKind kind() const { return kind_; }
+	int fd() const { return fd_; } // the file behind it, or -1 (anonymous memory)
 
 private:
 	MemoryKind kind_;

@@ -35,6 +35,19 @@ bool is_remote_walker(unsigned walker)
 	return walker == GUPBENCH_WALKER_GET_REMOTE || walker == GUPBENCH_WALKER_PIN_REMOTE;
 }
 
+std::string memfd_walk_mismatch(unsigned walker, MemoryKind kind, std::uint64_t flags)
+{
+	if (walker != GUPBENCH_WALKER_PIN_MEMFD)
+		return "";
+	if (!is_memfd_kind(kind))
+		return "pin_memfd walks a memfd: memory memfd or hugetlb_memfd, not " +
+		       memory_kind_name(kind);
+	if (flags & ~(GUPBENCH_FLAG_LONGTERM | GUPBENCH_FLAG_VERIFY | GUPBENCH_FLAG_WALK_TIME))
+		return "pin_memfd takes no write, force, touch, dirty or lock-once: "
+		       "memfd_pin_folios() has no such flags";
+	return "";
+}
+
 void reserve_huge_pages(std::size_t bytes)
 {
 	unsigned long want = (bytes + (2u << 20) - 1) / (2u << 20), have = 0;
@@ -64,6 +77,18 @@ WalkTarget::~WalkTarget() = default;
 unsigned long WalkTarget::addr() const
 {
 	return local_ ? local_->addr() : remote_->addr();
+}
+
+void WalkTarget::aim(gupbench_run &request) const
+{
+	if (request.walker == GUPBENCH_WALKER_PIN_MEMFD) {
+		request.addr = 0;
+		request.memfd = local_->fd();
+		request.memfd_offset = 0;
+		return;
+	}
+	request.addr = addr();
+	request.target_pid = pid();
 }
 
 pid_t WalkTarget::pid() const

@@ -4,15 +4,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <sys/types.h>
+
+#include <uapi/gupbench.h>
 
 #include "memory.h"
 
 namespace gupbench {
 
 bool is_remote_walker(unsigned walker);
+// Why `walker` cannot walk memory of `kind` with `flags` (GUPBENCH_FLAG_*), or "": pin_memfd
+// takes only a memfd, and of the flags only LONGTERM, VERIFY and WALK_TIME.
+std::string memfd_walk_mismatch(unsigned walker, MemoryKind kind, std::uint64_t flags);
 
 // hugetlb memory needs reserved huge pages: reserves enough for `bytes` if fewer are.
 void reserve_huge_pages(std::size_t bytes);
@@ -26,6 +32,9 @@ public:
 
 	unsigned long addr() const;
 	pid_t pid() const; // 0 for a local mapping: RUN's target_pid
+	// Points a RUN at this memory: addr and target_pid, or for the memfd walker memfd and
+	// memfd_offset (addr 0).
+	void aim(gupbench_run &request) const;
 	bool writable() const { return kind_ != MemoryKind::rofile; }
 	// Why the memory is not what was asked ("only 12 MiB of 16 MiB is THP-backed"), or "".
 	const std::string &shortfall() const { return shortfall_; }

@@ -8,7 +8,7 @@ namespace {
 // In enum gupbench_walker order.
 const char *const names[GUPBENCH_WALKER_COUNT] = {
 	"get_fast", "pin_fast", "get_fast_only", "pin_fast_only", "get",
-	"pin", "get_unlocked", "pin_unlocked", "get_remote", "pin_remote",
+	"pin", "get_unlocked", "pin_unlocked", "get_remote", "pin_remote", "pin_memfd",
 };
 
 } // namespace
@@ -29,6 +29,25 @@ std::string walker_name(unsigned walker)
 std::vector<std::string> walker_names()
 {
 	return { std::begin(names), std::end(names) };
+}
+
+bool walker_pins(unsigned walker)
+{
+	switch (walker) {
+	case GUPBENCH_WALKER_PIN_FAST:
+	case GUPBENCH_WALKER_PIN_FAST_ONLY:
+	case GUPBENCH_WALKER_PIN:
+	case GUPBENCH_WALKER_PIN_UNLOCKED:
+	case GUPBENCH_WALKER_PIN_REMOTE:
+	case GUPBENCH_WALKER_PIN_MEMFD:
+		return true;
+	}
+	return false;
+}
+
+bool walker_takes_memfd(unsigned walker)
+{
+	return walker == GUPBENCH_WALKER_PIN_MEMFD;
 }
 
 std::string verdict_name(unsigned verdict)
