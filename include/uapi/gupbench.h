@@ -120,7 +120,19 @@ struct gupbench_repeat {
 	__s64 mismatch_observed; /* what the kernel said */
 	__u64 vmstat_pins_acquired; /* nr_foll_pin_acquired moved by this much */
 	__u64 vmstat_pins_released; /* nr_foll_pin_released moved by this much */
+	/* Version 2. What the ledger saw of the folios the walk took (GUPBENCH_FLAG_VERIFY;
+	 * both 0 without it, and from a version 1 module): bit k of folio_orders set when it
+	 * took a folio of order k (2^k pages: bit 0 small folios, bit 9 a 2 MiB THP, bits 2
+	 * and 4 the 16 and 64 KiB folios of multi-size THP), so a verified walk that took
+	 * anything never reports 0; large_folios counts the folios of order > 0 among
+	 * `folios`. */
+	__u32 folio_orders;
+	__u32 large_folios;
 };
+/* RUN accepts a repeat_size of at least version 1 and writes min(repeat_size, its own
+ * sizeof) bytes of each record, repeat_size apart. */
+#define GUPBENCH_REPEAT_SIZE_V1 496
+#define GUPBENCH_REPEAT_SIZE_V2 504
 
 /*
  * GUPBENCH_IOC_RUN: walk [addr, addr + length) `repeats` times; the memfd walker walks

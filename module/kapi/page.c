@@ -58,6 +58,12 @@ const void *kapi_page_folio(struct page *page)
 	return page_folio(page);
 }
 
+/* Since 6.8 (multi-size THP) anonymous folios of any order up to the PMD's are common. */
+int kapi_page_folio_order(struct page *page)
+{
+	return folio_order(page_folio(page));
+}
+
 unsigned long kapi_page_pfn(struct page *page)
 {
 	return page_to_pfn(page);
