@@ -1,5 +1,6 @@
 #include "bench_output.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -43,6 +44,14 @@ unsigned long long memory_bytes()
 	return 0;
 }
 
+// Two columns, low and high; empty where there is no interval.
+std::string csv_interval(const Interval &interval)
+{
+	if (!interval.defined())
+		return ",";
+	return concat({ fixed(interval.low, 1), ",", fixed(interval.high, 1) });
+}
+
 // The table's throughput: all threads together when there are several.
 double per_second(const CaseOutcome &o)
 {
@@ -51,9 +60,33 @@ double per_second(const CaseOutcome &o)
 
 } // namespace
 
+nlohmann::json interval_json(const std::string &method, const BootstrapOptions &b)
+{
+	return { { "method", method },
+		 { "confidence", b.confidence },
+		 { "resamples", b.resamples },
+		 { "seed", b.seed } };
+}
+
+nlohmann::json number_or_null(double value)
+{
+	return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+std::string interval_text(const Interval &interval, int decimals)
+{
+	if (!interval.defined())
+		return "-";
+	return concat({ "[", fixed(interval.low, decimals), "..", fixed(interval.high, decimals), "]" });
+}
+
 nlohmann::json spread_json(const Spread &s)
 {
-	return { { "median", s.median }, { "min", s.min }, { "max", s.max } };
+	return { { "median", s.median },
+		 { "median_ci_low", number_or_null(s.median_ci.low) },
+		 { "median_ci_high", number_or_null(s.median_ci.high) },
+		 { "min", s.min },
+		 { "max", s.max } };
 }
 
 nlohmann::json spec_json(const CaseSpec &spec)
@@ -103,7 +136,9 @@ nlohmann::json case_json(const CaseOutcome &o)
 		   { "call_max_ns", f.call_max_ns },
 		   { "pages_per_second", f.pages_per_second },
 		   { "aggregate_pages_per_second", spread_json(o.aggregate_pages_per_second) },
-		   { "verdict", f.verdict } });
+		   { "verdict", f.verdict },
+		   { "get_ns_per_page_samples", f.get_ns_per_page.samples },
+		   { "put_ns_per_page_samples", f.put_ns_per_page.samples } });
 	if (!o.per_thread.empty()) {
 		nlohmann::json threads = nlohmann::json::array();
 		for (const auto &t : o.per_thread)
@@ -133,6 +168,8 @@ nlohmann::json bench_json(const nlohmann::json &environment, const MatrixOptions
 		     { "walk_time", o.walk_time },
 		     { "lock_once", o.lock_once },
 		     { "prefault", o.prefault } } },
+		 { "median_intervals", interval_json("percentile bootstrap of the median over the repeats",
+						       median_interval_options()) },
 		 { "cases", cases } };
 }
 
@@ -143,7 +180,9 @@ std::string bench_csv(const std::vector<CaseOutcome> &outcomes)
 	       "pages_asked,pages_done,"
 	       "error,error_offset,get_ns_per_page_median,get_ns_per_page_min,get_ns_per_page_max,"
 	       "put_ns_per_page_median,put_ns_per_page_min,put_ns_per_page_max,call_p50_ns,"
-	       "call_p99_ns,call_max_ns,pages_per_second,aggregate_pages_per_second,verdict,note\n";
+	       "call_p99_ns,call_max_ns,pages_per_second,aggregate_pages_per_second,verdict,note,"
+	       "get_ns_per_page_median_ci_low,get_ns_per_page_median_ci_high,"
+	       "put_ns_per_page_median_ci_low,put_ns_per_page_median_ci_high\n";
 	for (const auto &o : outcomes) {
 		const CaseFigures &f = o.figures;
 		out << case_id(o.spec) << ',' << walker_name(o.spec.walker) << ','
@@ -156,20 +195,21 @@ std::string bench_csv(const std::vector<CaseOutcome> &outcomes)
 		    << fixed(f.put_ns_per_page.min, 1) << ',' << fixed(f.put_ns_per_page.max, 1) << ','
 		    << f.call_p50_ns << ',' << f.call_p99_ns << ',' << f.call_max_ns << ','
 		    << fixed(f.pages_per_second) << ',' << fixed(o.aggregate_pages_per_second.median) << ','
-		    << f.verdict << ",\"" << o.note << "\"\n";
+		    << f.verdict << ",\"" << o.note << "\"," << csv_interval(f.get_ns_per_page.median_ci) << ','
+		    << csv_interval(f.put_ns_per_page.median_ci) << '\n';
 	}
 	return out.str();
 }
 
 std::string bench_table(const std::vector<CaseOutcome> &outcomes)
 {
-	std::vector<std::vector<std::string>> rows = { { "case", "pages", "get ns/page", "(min..max)",
-							 "put ns/page", "call p50", "p99", "max ns",
-							 "Mpages/s", "ledger / note" } };
+	std::vector<std::vector<std::string>> rows = { { "case", "pages", "get ns/page", "95% CI",
+							 "(min..max)", "put ns/page", "95% CI", "call p50",
+							 "p99", "max ns", "Mpages/s", "ledger / note" } };
 	for (const auto &o : outcomes) {
 		const CaseFigures &f = o.figures;
 		if (o.skipped) {
-			rows.push_back({ case_id(o.spec), "-", "-", "", "-", "-", "-", "-", "-",
+			rows.push_back({ case_id(o.spec), "-", "-", "", "", "-", "", "-", "-", "-", "-",
 					 concat({ "skipped: ", o.note }) });
 			continue;
 		}
@@ -183,16 +223,20 @@ std::string bench_table(const std::vector<CaseOutcome> &outcomes)
 			last = concat({ last, "; ", o.note });
 		auto call = [&](unsigned long long ns) { return f.call_times ? std::to_string(ns) : "-"; };
 		rows.push_back({ case_id(o.spec), pages, fixed(f.get_ns_per_page.median),
+				 interval_text(f.get_ns_per_page.median_ci),
 				 concat({ "(", fixed(f.get_ns_per_page.min), "..", fixed(f.get_ns_per_page.max), ")" }),
-				 fixed(f.put_ns_per_page.median), call(f.call_p50_ns), call(f.call_p99_ns),
+				 fixed(f.put_ns_per_page.median), interval_text(f.put_ns_per_page.median_ci),
+				 call(f.call_p50_ns), call(f.call_p99_ns),
 				 call(f.call_max_ns), fixed(per_second(o) / 1e6, 2), last });
 		for (std::size_t t = 0; t < o.per_thread.size(); t++) {
 			const CaseFigures &tf = o.per_thread[t];
 			rows.push_back({ concat({ "  thread ", std::to_string(t) }), std::to_string(tf.pages_done),
 					 fixed(tf.get_ns_per_page.median),
+					 interval_text(tf.get_ns_per_page.median_ci),
 					 concat({ "(", fixed(tf.get_ns_per_page.min), "..",
 						  fixed(tf.get_ns_per_page.max), ")" }),
-					 fixed(tf.put_ns_per_page.median), "", "", "",
+					 fixed(tf.put_ns_per_page.median),
+					 interval_text(tf.put_ns_per_page.median_ci), "", "", "",
 					 fixed(tf.pages_per_second / 1e6, 2), tf.verdict });
 		}
 	}

@@ -70,6 +70,12 @@ double ratio(double ours, double theirs)
 	return theirs > 0 ? ours / theirs : 0;
 }
 
+// The interval of ours over theirs, the samples of one boot on each side.
+Interval ratio_interval(const Spread &theirs, const Spread &ours)
+{
+	return ratio_of_medians({ theirs.samples }, { ours.samples }, median_interval_options()).interval;
+}
+
 nlohmann::json arm_json(const ArmFigures &a)
 {
 	return { { "get_us", spread_json(a.get_us) },
@@ -164,6 +170,9 @@ void compute_ratios(ComparedCase &c)
 	c.get_ratio = ratio(c.ours.get_us.median, c.kernel.get_us.median);
 	c.put_ratio = ratio(c.ours.put_us.median, c.kernel.put_us.median);
 	c.each_call_ratio = ratio(c.ours_each_call.get_us.median, c.kernel.get_us.median);
+	c.get_ratio_ci = ratio_interval(c.kernel.get_us, c.ours.get_us);
+	c.put_ratio_ci = ratio_interval(c.kernel.put_us, c.ours.put_us);
+	c.each_call_ratio_ci = ratio_interval(c.kernel.get_us, c.ours_each_call.get_us);
 	c.verify_ns_per_page = c.ours.pages_done
 				       ? (c.ours_verified.wall_us.median - c.ours.wall_us.median) * 1e3 /
 						 c.ours.pages_done
@@ -272,6 +281,12 @@ nlohmann::json compare_json(const nlohmann::json &environment, const CompareOpti
 				   { "get_ratio", c.get_ratio },
 				   { "put_ratio", c.put_ratio },
 				   { "each_call_ratio", c.each_call_ratio },
+				   { "get_ratio_ci_low", number_or_null(c.get_ratio_ci.low) },
+				   { "get_ratio_ci_high", number_or_null(c.get_ratio_ci.high) },
+				   { "put_ratio_ci_low", number_or_null(c.put_ratio_ci.low) },
+				   { "put_ratio_ci_high", number_or_null(c.put_ratio_ci.high) },
+				   { "each_call_ratio_ci_low", number_or_null(c.each_call_ratio_ci.low) },
+				   { "each_call_ratio_ci_high", number_or_null(c.each_call_ratio_ci.high) },
 				   { "walks_per_sample", c.walks_per_sample },
 				   { "verify_ns_per_page", c.verify_ns_per_page } });
 		all.push_back(j);
@@ -283,27 +298,32 @@ nlohmann::json compare_json(const nlohmann::json &environment, const CompareOpti
 		     { "longterm", o.matrix.longterm },
 		     { "prefault", o.matrix.prefault },
 		     { "gup_test_file", o.kernel_file } } },
+		 { "median_intervals", interval_json("percentile bootstrap of each median, and of each "
+						     "ratio of medians, over the samples",
+						     median_interval_options()) },
 		 { "cases", all } };
 }
 
 std::string compare_table(const std::vector<ComparedCase> &cases, double tolerance)
 {
 	std::vector<std::vector<std::string>> rows = {
-		{ "case", "walks", "gup_test get us", "(min..max)", "gupbench get us", "(min..max)",
-		  "ratio", "put ratio", "each-call ratio", "verify ns/page", "note" }
+		{ "case", "walks", "gup_test get us", "95% CI", "(min..max)", "gupbench get us", "95% CI",
+		  "(min..max)", "ratio", "95% CI", "put ratio", "each-call ratio", "verify ns/page", "note" }
 	};
 	std::size_t compared = 0, within = 0;
 	const ComparedCase *slowest = nullptr, *fastest = nullptr;
 	for (const auto &c : cases) {
 		if (c.skipped) {
-			rows.push_back({ case_id(c.spec), "-", "-", "", "-", "", "-", "-", "-", "-",
+			rows.push_back({ case_id(c.spec), "-", "-", "", "", "-", "", "", "-", "", "-", "-", "-",
 					 concat({ "skipped: ", c.note }) });
 			continue;
 		}
 		auto range = [](const Spread &s) { return concat({ "(", fixed(s.min), "..", fixed(s.max), ")" }); };
 		rows.push_back({ case_id(c.spec), std::to_string(c.walks_per_sample),
-				 fixed(c.kernel.get_us.median), range(c.kernel.get_us),
-				 fixed(c.ours.get_us.median), range(c.ours.get_us), fixed(c.get_ratio, 3),
+				 fixed(c.kernel.get_us.median), interval_text(c.kernel.get_us.median_ci),
+				 range(c.kernel.get_us), fixed(c.ours.get_us.median),
+				 interval_text(c.ours.get_us.median_ci), range(c.ours.get_us), fixed(c.get_ratio, 3),
+				 interval_text(c.get_ratio_ci, 3),
 				 fixed(c.put_ratio, 3), fixed(c.each_call_ratio, 3), fixed(c.verify_ns_per_page, 1),
 				 c.note });
 		compared++;

@@ -62,6 +62,8 @@ struct ComparedCase {
 	double get_ratio = 0;      // ours / kernel, median get time
 	double put_ratio = 0;
 	double each_call_ratio = 0;       // ours_each_call / kernel, median get time
+	// Percentile bootstrap intervals of those ratios (median_interval_options())
+	Interval get_ratio_ci, put_ratio_ci, each_call_ratio_ci;
 	double verify_ns_per_page = 0;    // median wall time the ledger adds, per page
 	unsigned walks_per_sample = 1;    // walks summed into each sample (short walks: many)
 };

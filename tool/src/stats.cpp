@@ -7,11 +7,18 @@
 
 namespace gupbench {
 
+BootstrapOptions median_interval_options()
+{
+	return { .resamples = 2000, .seed = 1, .confidence = 0.95 };
+}
+
 Spread spread_of(std::vector<double> values)
 {
 	Spread s;
 	if (values.empty())
 		return s;
+	s.median_ci = median_interval(values, median_interval_options());
+	s.samples = values;
 	std::sort(values.begin(), values.end());
 	std::size_t n = values.size();
 	s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;

@@ -1,5 +1,5 @@
-// The statistics of a benchmark case, over its measured repeats: ns per page (median, min,
-// max) for get and put, per-call percentiles from the kernel's histograms merged, and
+// The statistics of a benchmark case, over its measured repeats: ns per page (median with
+// its bootstrap interval, min, max, the samples themselves) for get and put, per-call percentiles from the kernel's histograms merged, and
 // pages per second. Pure functions of the repeats, so the host tests pin them down.
 #pragma once
 
@@ -8,13 +8,22 @@
 
 #include <uapi/gupbench.h>
 
+#include "bootstrap.h"
+
 namespace gupbench {
 
 struct Spread {
 	double median = 0, min = 0, max = 0;
+	Interval median_ci;          // undefined with fewer than min_samples_for_interval
+	std::vector<double> samples; // as measured, in order
 };
 
-// The median (mean of the middle two for an even count), min and max; zeros when empty.
+// What every printed median's interval is: 95 %, percentile bootstrap, fixed seed, so that
+// the same samples always print the same interval.
+BootstrapOptions median_interval_options();
+
+// The median (mean of the middle two for an even count), its interval, min and max; zeros
+// when empty.
 Spread spread_of(std::vector<double> values);
 
 struct CaseFigures {
