@@ -8,6 +8,7 @@
 #include "bench_device.h"
 #include "bench_output.h"
 #include "compare.h"
+#include "diff.h"
 #include "info_report.h"
 #include "matrix.h"
 #include "memory.h"
@@ -220,7 +221,9 @@ int main(int argc, char **argv)
 		   "  gupbench bench --access both --verify --output-dir /out   # also bench.json, bench.csv\n"
 		   "  gupbench bench --walkers pin_fast --memory anon --threads 1,2,4 --sharing both\n"
 		   "  gupbench compare                     # against /sys/kernel/debug/gup_test, interleaved\n"
-		   "  gupbench compare --walkers pin --longterm --pages-per-call 1 --repeats 21");
+		   "  gupbench compare --walkers pin --longterm --pages-per-call 1 --repeats 21\n"
+		   "  gupbench diff a.json b.json          # on the host: what changed from kernel A to B\n"
+		   "  gupbench diff --base a1.json a2.json --new b1.json b2.json --png diff.png");
 
 	bool info_json = false;
 	auto *info_cmd = app.add_subcommand("info", "show the module's ABI, kernel and page facts");
@@ -317,7 +320,46 @@ int main(int argc, char **argv)
 	compare_cmd->add_flag("--json", c.matrix.json, "print JSON instead of the table");
 	compare_cmd->add_option("--output-dir", c.matrix.output_dir, "also write compare.json and compare.txt there");
 
+	gupbench::DiffOptions d;
+	std::vector<std::string> diff_pair;
+	double min_effect_percent = d.min_effect * 100;
+	auto *diff_cmd = app.add_subcommand(
+		"diff", "compare bench --json results of two kernels, case by case: ratio NEW/BASE of the "
+			"median time per page, its 95% bootstrap interval, faster/slower/same (host side, no "
+			"module needed)");
+	diff_cmd->add_option("files", diff_pair, "BASE.json NEW.json")->expected(2);
+	diff_cmd->add_option("--base", d.base_files, "base results, one file per boot")->expected(1, -1);
+	diff_cmd->add_option("--new", d.new_files, "new results, one file per boot")->expected(1, -1);
+	diff_cmd->add_option("--min-effect", min_effect_percent,
+			     "a change of the median under this many percent is 'same'")
+		->check(CLI::Range(0.0, 100.0))->capture_default_str();
+	diff_cmd->add_option("--resamples", d.bootstrap.resamples, "bootstrap resamples")
+		->check(CLI::Range(100u, 1000000u))->capture_default_str();
+	diff_cmd->add_option("--seed", d.bootstrap.seed, "bootstrap seed (same seed, same output)")
+		->capture_default_str();
+	diff_cmd->add_flag("--json", d.json, "print JSON instead of the table");
+	diff_cmd->add_option("--csv", d.csv_file, "also write the cases as CSV to this file");
+	diff_cmd->add_option("--png", d.png_file, "also draw the ratios and intervals to this PNG (gnuplot)");
+
 	CLI11_PARSE(app, argc, argv);
+	if (diff_cmd->parsed()) {
+		bool pair = !diff_pair.empty(), sides = !d.base_files.empty() || !d.new_files.empty();
+		if (pair == sides || (sides && (d.base_files.empty() || d.new_files.empty()))) {
+			std::fprintf(stderr, "gupbench: diff: give BASE.json NEW.json, or --base FILE... --new FILE...\n");
+			return 2;
+		}
+		if (!diff_pair.empty()) {
+			d.base_files = { diff_pair[0] };
+			d.new_files = { diff_pair[1] };
+		}
+		d.min_effect = min_effect_percent / 100;
+		try {
+			return gupbench::run_diff(d);
+		} catch (const std::exception &error) {
+			std::fprintf(stderr, "gupbench: diff: %s\n", error.what());
+			return 2;
+		}
+	}
 	for (const auto &size : b.sizes)
 		if (bench_cmd->parsed() && size == "auto") {
 			std::fprintf(stderr, "gupbench: --sizes auto is for compare; bench needs sizes\n");
