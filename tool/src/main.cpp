@@ -57,8 +57,12 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 			(o.verify ? GUPBENCH_FLAG_VERIFY : 0) | (o.touch ? GUPBENCH_FLAG_TOUCH : 0) |
 			(o.walk_time ? GUPBENCH_FLAG_WALK_TIME : 0) | (o.lock_once ? GUPBENCH_FLAG_LOCK_ONCE : 0);
 
-	// A walker or flag the kernel lacks: said, not run (exit status 4).
-	if (auto why = gupbench::not_in_kernel(device.info(), request.walker, request.flags)) {
+	// A walker or flag the kernel lacks, or memory (multi-size THP before 6.8): said, not
+	// run (exit status 4).
+	auto why = gupbench::not_in_kernel(device.info(), request.walker, request.flags);
+	if (!why && !gupbench::mthp_unavailable(*kind).empty())
+		why = gupbench::mthp_unavailable(*kind);
+	if (why) {
 		if (o.json)
 			std::cout << nlohmann::json{ { "walker", o.walker }, { "memory", o.memory },
 						     { "skipped", true }, { "note", *why } }
@@ -76,15 +80,24 @@ int walk(gupbench::BenchDevice &device, const WalkOptions &o)
 	gupbench::WalkTarget target(*walker, *kind, request.length, !o.no_prefault);
 	target.aim(request);
 	auto repeats = device.run(request);
+	// Memory that is not what was asked (fewer huge or multi-size THP folios) is said.
+	std::string note = target.shortfall();
+	for (const auto &r : repeats)
+		if (auto seen = target.folio_shortfall(r); !seen.empty() && note.find(seen) == std::string::npos)
+			note = seen;
 	if (o.json) {
 		nlohmann::json j = { { "walker", o.walker }, { "memory", o.memory },
 				     { "length", request.length }, { "pages_per_call", request.pages_per_call },
 				     { "flags", request.flags }, { "repeats", nlohmann::json::array() } };
+		if (!note.empty())
+			j["note"] = note;
 		for (const auto &r : repeats)
 			j["repeats"].push_back(gupbench::repeat_json(r));
 		std::cout << j.dump(2) << "\n";
 	} else {
 		std::cout << "memory " << o.memory << ", " << gupbench::run_text(request, repeats);
+		if (!note.empty())
+			std::cout << "note: " << note << "\n";
 	}
 	// Exit status 3: the walk ran but a page or counter did not add up.
 	for (const auto &r : repeats)

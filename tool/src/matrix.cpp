@@ -122,6 +122,11 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 		outcome.note = why;
 		return outcome;
 	}
+	if (auto why = mthp_unavailable(spec.memory); !why.empty()) {
+		outcome.skipped = true;
+		outcome.note = why;
+		return outcome;
+	}
 	if (spec.write && spec.memory == MemoryKind::rofile) {
 		outcome.skipped = true;
 		outcome.note = "a write walk of a read-only mapping (refused with EFAULT)";
@@ -156,6 +161,14 @@ CaseOutcome run_case(const BenchDevice &device, const CaseSpec &spec, const Matr
 			outcome.per_thread.push_back(figures_of(mine, pages));
 	}
 	outcome.figures = figures_of(measured, pages);
+	// With --verify the ledger says which folios each walk took: a multi-size THP case
+	// that got others says so.
+	for (unsigned t = 0; t < threads && outcome.note.empty(); t++)
+		for (const auto &r : all[t])
+			if (auto seen = targets[t % buffers]->folio_shortfall(r); !seen.empty()) {
+				outcome.note = seen;
+				break;
+			}
 	std::vector<double> aggregate;
 	for (unsigned i = o.warmup; i < o.warmup + o.repeats; i++) {
 		std::vector<gupbench_repeat> together;

@@ -4,7 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <csignal>
+#include <cstdio>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -17,8 +21,65 @@ namespace {
 
 constexpr std::size_t huge_2m = 2u << 20;
 
-const char *const kind_names[] = { "anon",  "thp",    "hugetlb", "shared",
-				   "memfd", "tmpfs", "rofile",  "hugetlb_memfd" };
+const char *const kind_names[] = { "anon",  "thp",    "hugetlb", "shared",  "memfd",
+				   "tmpfs", "rofile", "mthp16k", "mthp64k", "hugetlb_memfd" };
+
+const std::string thp_sysfs = "/sys/kernel/mm/transparent_hugepage";
+
+std::size_t mthp_folio_bytes(MemoryKind kind)
+{
+	return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) << mthp_order(kind);
+}
+
+// hugepages-16kB and the like: one folio size's controls.
+std::string mthp_dir(MemoryKind kind)
+{
+	return thp_sysfs + "/hugepages-" + std::to_string(mthp_folio_bytes(kind) >> 10) + "kB";
+}
+
+// The word in brackets: what "always inherit madvise [never]" is set to.
+std::string sysfs_choice(const std::string &path)
+{
+	std::ifstream in(path);
+	std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	auto open = text.find('['), close = text.find(']');
+	if (open == std::string::npos || close == std::string::npos || close < open)
+		throw std::runtime_error("cannot read the setting in " + path);
+	return text.substr(open + 1, close - open - 1);
+}
+
+void sysfs_write(const std::string &path, const std::string &value)
+{
+	int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		throw SystemError("open " + path, errno);
+	ssize_t written = write(fd, value.data(), value.size());
+	int error = errno;
+	close(fd);
+	if (written != static_cast<ssize_t>(value.size()))
+		throw SystemError("writing '" + value + "' to " + path, error);
+}
+
+unsigned long long sysfs_number(const std::string &path)
+{
+	unsigned long long value = 0;
+	std::ifstream(path) >> value;
+	return value;
+}
+
+// The process's multi-size THP policy (MthpPolicy): how many hold it, for which order,
+// and each size's `enabled` as the first found it.
+struct MthpState {
+	std::mutex lock;
+	unsigned holders = 0;
+	unsigned order = 0;
+	std::vector<std::pair<std::string, std::string>> saved;
+};
+MthpState &mthp_state()
+{
+	static MthpState state;
+	return state;
+}
 
 void *map_or_throw(void *hint, std::size_t length, int prot, int flags, int fd, const char *what)
 {
@@ -66,6 +127,93 @@ std::vector<std::string> memory_kind_names()
 bool is_memfd_kind(MemoryKind kind)
 {
 	return kind == MemoryKind::memfd || kind == MemoryKind::hugetlb_memfd;
+}
+
+unsigned mthp_order(MemoryKind kind)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	std::size_t bytes = kind == MemoryKind::mthp16k ? 16u << 10 : kind == MemoryKind::mthp64k ? 64u << 10 : 0;
+	unsigned order = 0;
+	while (bytes > static_cast<std::size_t>(page) << order)
+		order++;
+	return order;
+}
+
+std::string mthp_unavailable(MemoryKind kind)
+{
+	if (mthp_order(kind) == 0)
+		return "";
+	if (access(thp_sysfs.c_str(), F_OK) != 0)
+		return "no multi-size THP on this kernel: CONFIG_TRANSPARENT_HUGEPAGE is not set";
+	std::string enabled = mthp_dir(kind) + "/enabled";
+	if (access(enabled.c_str(), W_OK) == 0)
+		return "";
+	const int error = errno;
+	return "no multi-size THP on this kernel (" + enabled + " " +
+	       (error == ENOENT ? "is missing: Linux 6.8+ with CONFIG_TRANSPARENT_HUGEPAGE"
+				: std::string("is not writable: ") + std::strerror(error)) +
+	       ")";
+}
+
+MthpPolicy::MthpPolicy(MemoryKind kind)
+{
+	MthpState &state = mthp_state();
+	std::lock_guard guard(state.lock);
+	const unsigned order = mthp_order(kind);
+	if (state.holders > 0) {
+		if (state.order != order)
+			throw std::runtime_error("multi-size THP: " + memory_kind_name(kind) +
+						 " while another folio size is set up in this process");
+		state.holders++;
+		return;
+	}
+	if (auto why = mthp_unavailable(kind); !why.empty())
+		throw std::runtime_error(why);
+	const std::string ours = mthp_dir(kind) + "/enabled";
+	std::vector<std::pair<std::string, std::string>> saved;
+	for (const auto &entry : std::filesystem::directory_iterator(thp_sysfs)) {
+		if (entry.path().filename().string().rfind("hugepages-", 0) != 0)
+			continue;
+		// Some sizes have only shmem_enabled (6.12's hugepages-8kB: order 1 is for files).
+		std::string enabled = entry.path().string() + "/enabled";
+		if (access(enabled.c_str(), F_OK) == 0)
+			saved.emplace_back(enabled, sysfs_choice(enabled));
+	}
+	try {
+		for (const auto &[path, value] : saved)
+			sysfs_write(path, path == ours ? "madvise" : "never");
+	} catch (...) {
+		for (const auto &[path, value] : saved)
+			sysfs_write(path, value);
+		throw;
+	}
+	state.saved = std::move(saved);
+	state.order = order;
+	state.holders = 1;
+}
+
+MthpPolicy::~MthpPolicy()
+{
+	MthpState &state = mthp_state();
+	std::lock_guard guard(state.lock);
+	if (--state.holders > 0)
+		return;
+	for (const auto &[path, value] : state.saved) {
+		try {
+			sysfs_write(path, value);
+		} catch (const std::exception &e) {
+			fprintf(stderr, "gupbench: could not put multi-size THP back: %s\n", e.what());
+		}
+	}
+	state.saved.clear();
+}
+
+MthpFaults mthp_faults(MemoryKind kind)
+{
+	if (mthp_order(kind) == 0)
+		return {};
+	std::string stats = mthp_dir(kind) + "/stats/";
+	return { sysfs_number(stats + "anon_fault_alloc"), sysfs_number(stats + "anon_fault_fallback") };
 }
 
 Mapping::Mapping(MemoryKind kind, std::size_t length, bool prefault) : kind_(kind), length_(length)
@@ -120,6 +268,21 @@ Mapping::Mapping(MemoryKind kind, std::size_t length, bool prefault) : kind_(kin
 		fd_ = tmpfs_file(length);
 		base_ = static_cast<char *>(map_or_throw(nullptr, length, PROT_READ, MAP_PRIVATE, fd_, "read-only file"));
 		break;
+	case MemoryKind::mthp16k:
+	case MemoryKind::mthp64k: {
+		mthp_policy_ = std::make_unique<MthpPolicy>(kind);
+		// A folio lies at an address aligned to its size (the fault picks the largest
+		// allowed order whose aligned block fits in the VMA): over-map, then align.
+		const std::size_t folio = mthp_folio_bytes(kind);
+		reservation_length_ = length + folio;
+		reservation_ = static_cast<char *>(map_or_throw(nullptr, reservation_length_, rw,
+								 MAP_PRIVATE | MAP_ANONYMOUS, -1, "mthp"));
+		auto aligned = (reinterpret_cast<unsigned long>(reservation_) + folio - 1) & ~(folio - 1);
+		base_ = reinterpret_cast<char *>(aligned);
+		if (madvise(base_, length, MADV_HUGEPAGE) != 0)
+			throw SystemError("madvise(MADV_HUGEPAGE)", errno);
+		break;
+	}
 	}
 	if (prefault) {
 		long page = sysconf(_SC_PAGESIZE);
@@ -145,6 +308,8 @@ Mapping::~Mapping()
 
 RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
 {
+	if (mthp_order(kind))
+		mthp_policy_ = std::make_unique<MthpPolicy>(kind);
 	int pipefd[2];
 	if (pipe(pipefd) != 0)
 		throw SystemError("pipe", errno);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -9,14 +10,41 @@
 
 namespace gupbench {
 
+// mthp16k, mthp64k: anonymous memory in 16 and 64 KiB folios (multi-size THP, Linux 6.8+).
 // hugetlb_memfd: a memfd_create(MFD_HUGETLB) file of 2 MiB pages, mapped shared.
-enum class MemoryKind { anon, thp, hugetlb, shared, memfd, tmpfs, rofile, hugetlb_memfd };
+enum class MemoryKind { anon, thp, hugetlb, shared, memfd, tmpfs, rofile, mthp16k, mthp64k, hugetlb_memfd };
 
 std::optional<MemoryKind> parse_memory_kind(const std::string &name);
 std::string memory_kind_name(MemoryKind kind);
 std::vector<std::string> memory_kind_names();
 // memfd and hugetlb_memfd: a memfd the pin_memfd walker can take (Mapping::fd()).
 bool is_memfd_kind(MemoryKind kind);
+
+// The folio order a multi-size THP kind is made of (2: 16 KiB, 4: 64 KiB), else 0.
+unsigned mthp_order(MemoryKind kind);
+// Why this kernel cannot give `kind` ("no multi-size THP: ... missing"), or "" if it can.
+std::string mthp_unavailable(MemoryKind kind);
+
+// Multi-size THP is set per folio size, for the whole system, in
+// /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled. While one of these
+// lives, the size of `kind` is `madvise` and every other size `never` (2 MiB too, so that
+// an aligned 2 MiB does not become one THP); the last one of a process puts back what
+// the first found. One size at a time per process: another size throws.
+class MthpPolicy {
+public:
+	explicit MthpPolicy(MemoryKind kind);
+	~MthpPolicy();
+	MthpPolicy(const MthpPolicy &) = delete;
+	MthpPolicy &operator=(const MthpPolicy &) = delete;
+};
+
+// hugepages-<size>kB/stats of a multi-size THP kind's size: anonymous faults that got a
+// folio of that size, and those that fell back to smaller ones (memory pressure,
+// fragmentation). Both 0 where the kernel has no such statistics.
+struct MthpFaults {
+	unsigned long long allocated = 0, fell_back = 0;
+};
+MthpFaults mthp_faults(MemoryKind kind);
 
 class Mapping {
 public:
@@ -34,6 +62,7 @@ public:
 
 private:
 	MemoryKind kind_;
+	std::unique_ptr<MthpPolicy> mthp_policy_; // multi-size THP kinds: for the mapping's life
 	char *base_ = nullptr;
 	char *reservation_ = nullptr; // THP: the over-sized mapping we aligned within
 	std::size_t reservation_length_ = 0;
@@ -56,6 +85,8 @@ public:
 	void kill_and_reap();
 
 private:
+	// Held here, not in the child, which is killed: what the policy changed comes back.
+	std::unique_ptr<MthpPolicy> mthp_policy_;
 	pid_t pid_ = -1;
 	unsigned long addr_ = 0;
 };

@@ -25,6 +25,18 @@ unsigned long long histogram_percentile(const gupbench_repeat &repeat, double fr
 	return repeat.call_max_ns;
 }
 
+std::string folio_orders_text(unsigned folio_orders)
+{
+	std::string text;
+	for (unsigned order = 0; order < 32; order++)
+		if (folio_orders & (1u << order)) {
+			if (!text.empty())
+				text += ',';
+			text += std::to_string(order);
+		}
+	return text;
+}
+
 nlohmann::json repeat_json(const gupbench_repeat &r)
 {
 	nlohmann::json j = {
@@ -41,6 +53,8 @@ nlohmann::json repeat_json(const gupbench_repeat &r)
 		{ "call_max_ns", r.call_max_ns },
 		{ "histogram_log2_ns", std::vector<unsigned long long>(std::begin(r.histogram), std::end(r.histogram)) },
 		{ "folios", r.folios },
+		{ "folio_orders", r.folio_orders },
+		{ "large_folios", r.large_folios },
 		{ "verdict", verdict_name(r.verdict) },
 		{ "vmstat_pins_acquired", r.vmstat_pins_acquired },
 		{ "vmstat_pins_released", r.vmstat_pins_released },
@@ -67,6 +81,9 @@ std::string run_text(const gupbench_run &request, const std::vector<gupbench_rep
 		    << " ns (" << static_cast<long>(put_per_page) << " ns/page), call p50 "
 		    << histogram_percentile(r, 0.5) << " max " << r.call_max_ns << " ns, ledger "
 		    << verdict_name(r.verdict);
+		if (r.folio_orders)
+			out << " (" << r.folios << " folios of order " << folio_orders_text(r.folio_orders)
+			    << ", " << r.large_folios << " large)";
 		if (r.verdict == GUPBENCH_VERDICT_MISMATCH)
 			out << " (" << mismatch_name(r.mismatch) << " at page " << r.mismatch_page
 			    << ": expected " << r.mismatch_expected << ", saw " << r.mismatch_observed << ")";

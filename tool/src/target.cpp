@@ -2,8 +2,11 @@
 
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include <uapi/gupbench.h>
+
+#include "run_report.h"
 
 namespace gupbench {
 namespace {
@@ -57,13 +60,28 @@ void reserve_huge_pages(std::size_t bytes)
 }
 
 WalkTarget::WalkTarget(unsigned walker, MemoryKind kind, std::size_t size, bool prefault)
-	: kind_(kind)
+	: kind_(kind), size_(size)
 {
-	if (is_remote_walker(walker)) {
+	const MthpFaults before = mthp_faults(kind);
+	if (is_remote_walker(walker))
 		remote_ = std::make_unique<RemoteMapping>(kind, size, prefault);
-		return;
+	else
+		local_ = std::make_unique<Mapping>(kind, size, prefault);
+	if (mthp_order(kind) && prefault) {
+		// The kernel counts, per folio size, the faults that got one and those that
+		// fell back to smaller folios: for lack of memory, not for any fault of ours.
+		const MthpFaults after = mthp_faults(kind);
+		const std::size_t folio = sysconf(_SC_PAGESIZE) << mthp_order(kind);
+		unsigned long long fell_back = after.fell_back - before.fell_back;
+		if (fell_back > 0)
+			shortfall_ = std::to_string(fell_back) + " of " + std::to_string(size / folio) +
+				     " faults for " + std::to_string(folio >> 10) +
+				     " KiB folios fell back to small folios (anon_fault_fallback: the "
+				     "kernel found no free " + std::to_string(folio >> 10) +
+				     " KiB block: memory pressure or fragmentation)";
 	}
-	local_ = std::make_unique<Mapping>(kind, size, prefault);
+	if (remote_)
+		return;
 	if (kind == MemoryKind::thp && prefault) {
 		std::size_t huge = anon_huge_bytes(local_->addr());
 		if (huge < size)
@@ -73,6 +91,21 @@ WalkTarget::WalkTarget(unsigned walker, MemoryKind kind, std::size_t size, bool 
 }
 
 WalkTarget::~WalkTarget() = default;
+
+std::string WalkTarget::folio_shortfall(const gupbench_repeat &r) const
+{
+	const unsigned order = mthp_order(kind_);
+	if (!order || !r.folio_orders)
+		return "";
+	const unsigned long long expected = size_ / (sysconf(_SC_PAGESIZE) << order);
+	if (r.folio_orders == 1u << order && r.large_folios == expected)
+		return "";
+	return "the walk took folios of order " + folio_orders_text(r.folio_orders) + ", " +
+	       std::to_string(r.large_folios) + " of " + std::to_string(r.folios) +
+	       " large; " + memory_kind_name(kind_) + " asks for " + std::to_string(expected) +
+	       " of order " + std::to_string(order) +
+	       (shortfall_.empty() ? "" : " (" + shortfall_ + ")");
+}
 
 unsigned long WalkTarget::addr() const
 {

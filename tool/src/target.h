@@ -38,9 +38,14 @@ public:
 	bool writable() const { return kind_ != MemoryKind::rofile; }
 	// Why the memory is not what was asked ("only 12 MiB of 16 MiB is THP-backed"), or "".
 	const std::string &shortfall() const { return shortfall_; }
+	// For a multi-size THP kind: how the folios a verified walk saw (its record's
+	// folio_orders and large_folios) differ from the size asked for, or "" when they do
+	// not (or the walk was not verified, or the kind is another).
+	std::string folio_shortfall(const gupbench_repeat &verified) const;
 
 private:
 	MemoryKind kind_;
+	std::size_t size_;
 	std::unique_ptr<Mapping> local_;
 	std::unique_ptr<RemoteMapping> remote_;
 	std::string shortfall_;
