@@ -29,9 +29,20 @@ int gbk_kernel_errno(const char *name);
 unsigned int gbk_kernel_ioctl_info(void);
 unsigned long gbk_kernel_sizeof_info(void);
 
-/* user_mm.c: a user mm for the cases of the gupbench_core suite. 0 when mapping fails. */
-unsigned long gbk_user_map_anon(unsigned long bytes);
+/* user_mm.c: user memory for the cases that walk it, in an mm of the case's own (6.11+:
+ * kunit_vm_mmap) or the loading task's (6.1). map: 0 when mapping fails; a mapping made
+ * is given back with release; unmap takes away a part of one (a hole). */
+unsigned long gbk_user_map_anon(struct kunit *test, unsigned long bytes);
+void gbk_user_release(unsigned long addr, unsigned long bytes);
 void gbk_user_unmap(unsigned long addr, unsigned long bytes);
+/* Their suites' suite_init and suite_exit (suites.c). */
+struct kunit_suite;
+int gbk_user_mm_suite_init(struct kunit_suite *suite);
+void gbk_user_mm_suite_exit(struct kunit_suite *suite);
+/* Whether this kernel gives each case an mm of its own, and whose mm the case runs on. */
+int gbk_user_mm_is_the_cases_own(void);
+enum { GBK_USER_MM_NONE, GBK_USER_MM_LOADERS, GBK_USER_MM_OWN };
+int gbk_user_mm_now(void);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,8 @@ struct kunit;
 	X(pin_fast_ledger_is_exact)                                                        \
 	X(every_local_walker_takes_every_page)                                             \
 	X(pinned_pages_release_when_dropped)                                               \
-	X(walk_stops_at_a_hole_and_keeps_what_it_took)
+	X(walk_stops_at_a_hole_and_keeps_what_it_took)                                     \
+	X(user_memory_lives_in_the_expected_mm)
 
 #define GBK_FAULT_CASES(X)                                                                 \
 	X(ledger_catches_each_injected_fault)                                              \

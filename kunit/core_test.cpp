@@ -43,7 +43,7 @@ extern "C" void gbk_checked_range_refuses_bad_ranges(struct kunit *test)
 
 extern "C" void gbk_pin_fast_ledger_is_exact(struct kunit *test)
 {
-	UserAnon memory(16);
+	UserAnon memory(test, 16);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	auto walker = Walker::create(GUPBENCH_WALKER_PIN_FAST, GUPBENCH_FLAG_WRITE, 0);
@@ -61,12 +61,17 @@ extern "C" void gbk_pin_fast_ledger_is_exact(struct kunit *test)
 
 extern "C" void gbk_every_local_walker_takes_every_page(struct kunit *test)
 {
-	UserAnon memory(8);
+	UserAnon memory(test, 8);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	for (u32 id = 0; id < GUPBENCH_WALKER_GET_REMOTE; id++) {
 		// The fast-only walkers never fault: the first walkers fault the pages in.
 		auto walker = Walker::create(id, GUPBENCH_FLAG_WRITE, 0);
+		// 6.3 removed pin_user_pages_fast_only() (kapi/gup.h): refused, not walked.
+		if (id == GUPBENCH_WALKER_PIN_FAST_ONLY && !KAPI_HAS_PIN_USER_PAGES_FAST_ONLY) {
+			CHECK(test, walker.is_error() && walker.error() == Errno::opnotsupp);
+			continue;
+		}
 		if (!CHECK(test, walker.is_ok()))
 			continue;
 		auto out = verified_walk(test, walker.value(), Range{ memory.addr(), 8 }, 3);
@@ -80,7 +85,7 @@ extern "C" void gbk_every_local_walker_takes_every_page(struct kunit *test)
 
 extern "C" void gbk_pinned_pages_release_when_dropped(struct kunit *test)
 {
-	UserAnon memory(4);
+	UserAnon memory(test, 4);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	auto walker = Walker::create(GUPBENCH_WALKER_PIN_FAST, GUPBENCH_FLAG_WRITE, 0).release_value();
@@ -103,7 +108,7 @@ extern "C" void gbk_pinned_pages_release_when_dropped(struct kunit *test)
 
 extern "C" void gbk_walk_stops_at_a_hole_and_keeps_what_it_took(struct kunit *test)
 {
-	UserAnon memory(6);
+	UserAnon memory(test, 6);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	const u64 page = kapi_page_size();
@@ -116,4 +121,30 @@ extern "C" void gbk_walk_stops_at_a_hole_and_keeps_what_it_took(struct kunit *te
 	CHECK_EQ(test, out.verdict, GUPBENCH_VERDICT_EXACT);
 	CHECK_EQ(test, out.vmstat_pins_acquired, 2);
 	CHECK_EQ(test, out.vmstat_pins_released, 2);
+}
+
+// Where the cases' user memory lives (user_mm.c): since 6.11 in an mm KUnit made for the
+// case, never the loading task's, and kept until the case's kthread exits; on 6.1 in the
+// loading task's mm, borrowed only while a mapping lives.
+extern "C" void gbk_user_memory_lives_in_the_expected_mm(struct kunit *test)
+{
+	const bool own = gbk_user_mm_is_the_cases_own();
+	CHECK_EQ(test, gbk_user_mm_now(), GBK_USER_MM_NONE);
+	{
+		UserAnon first(test, 2);
+		if (!CHECK(test, first.addr() != 0))
+			return;
+		CHECK_EQ(test, gbk_user_mm_now(), own ? GBK_USER_MM_OWN : GBK_USER_MM_LOADERS);
+		{
+			UserAnon second(test, 2);
+			CHECK(test, second.addr() != 0);
+		}
+		// The second mapping's release leaves the first one's mm in place.
+		CHECK_EQ(test, gbk_user_mm_now(), own ? GBK_USER_MM_OWN : GBK_USER_MM_LOADERS);
+		auto walker = Walker::create(GUPBENCH_WALKER_PIN_FAST, GUPBENCH_FLAG_WRITE, 0);
+		if (CHECK(test, walker.is_ok()))
+			CHECK_EQ(test, verified_walk(test, walker.value(), Range{ first.addr(), 2 }, 2).verdict,
+				 GUPBENCH_VERDICT_EXACT);
+	}
+	CHECK_EQ(test, gbk_user_mm_now(), own ? GBK_USER_MM_OWN : GBK_USER_MM_NONE);
 }

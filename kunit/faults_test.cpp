@@ -42,7 +42,7 @@ __attribute__((noinline)) gupbench_repeat walk_with_fault(struct kunit *test, co
 }
 
 // Only the verdict: its record lives in a frame of its own (KASAN grows frames, and a
-// record is 480 bytes).
+// record is 504 bytes).
 __attribute__((noinline)) u32 verdict_of_plain_walk(struct kunit *test, gupbench_walker id,
 						    const UserAnon &memory)
 {
@@ -60,7 +60,7 @@ bool fault_injection_missing(struct kunit *test)
 
 void check_caught(struct kunit *test, const Expect &e)
 {
-	UserAnon memory(pages);
+	UserAnon memory(test, pages);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	// Populated first: the faults strike pages that exist.
@@ -158,7 +158,7 @@ extern "C" void gbk_ledger_says_overlapped_only_when_overlapped(struct kunit *te
 {
 	if (fault_injection_missing(test))
 		return;
-	UserAnon memory(pages);
+	UserAnon memory(test, pages);
 	if (!CHECK(test, memory.addr() != 0))
 		return;
 	const Expect e = { KAPI_FAULT_EXTRA_REF, 1, GUPBENCH_WALKER_PIN_FAST,

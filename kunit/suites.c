@@ -3,6 +3,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 
+#include "bridge.h"
 #include "cases.h"
 
 #define GBK_CASE(name) KUNIT_CASE(gbk_##name),
@@ -11,12 +12,6 @@ static struct kunit_case support_cases[] = { GBK_SUPPORT_CASES(GBK_CASE){} };
 static struct kunit_case abi_cases[] = { GBK_ABI_CASES(GBK_CASE){} };
 static struct kunit_case core_cases[] = { GBK_CORE_CASES(GBK_CASE){} };
 static struct kunit_case fault_cases[] = { GBK_FAULT_CASES(GBK_CASE){} };
-
-/* user_mm.c */
-int gbk_user_mm_suite_init(struct kunit_suite *suite);
-void gbk_user_mm_suite_exit(struct kunit_suite *suite);
-int gbk_user_mm_case_init(struct kunit *test);
-void gbk_user_mm_case_exit(struct kunit *test);
 
 static struct kunit_suite support_suite = {
 	.name = "gupbench_support",
@@ -33,8 +28,6 @@ static struct kunit_suite core_suite = {
 	.name = "gupbench_core",
 	.suite_init = gbk_user_mm_suite_init,
 	.suite_exit = gbk_user_mm_suite_exit,
-	.init = gbk_user_mm_case_init,
-	.exit = gbk_user_mm_case_exit,
 	.test_cases = core_cases,
 };
 
@@ -43,8 +36,6 @@ static struct kunit_suite fault_suite = {
 	.name = "gupbench_faults",
 	.suite_init = gbk_user_mm_suite_init,
 	.suite_exit = gbk_user_mm_suite_exit,
-	.init = gbk_user_mm_case_init,
-	.exit = gbk_user_mm_case_exit,
 	.test_cases = fault_cases,
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-// For the C++ cases on user memory: a mapping of the case's mm (user_mm.c) that unmaps
-// itself, and RUN's own measure_walk with the ledger on.
+// For the C++ cases on user memory: a mapping in the case's user mm (user_mm.c) that
+// gives itself back, and RUN's own measure_walk with the ledger on.
 #pragma once
 
 #include "bridge.h"
@@ -12,14 +12,14 @@ namespace gb {
 
 class UserAnon {
 public:
-	explicit UserAnon(usize pages)
-		: bytes_(pages * kapi_page_size()), addr_(gbk_user_map_anon(bytes_))
+	UserAnon(struct kunit *test, usize pages)
+		: bytes_(pages * kapi_page_size()), addr_(gbk_user_map_anon(test, bytes_))
 	{
 	}
 	~UserAnon()
 	{
 		if (addr_)
-			gbk_user_unmap(addr_, bytes_);
+			gbk_user_release(addr_, bytes_);
 	}
 	UserAnon(const UserAnon &) = delete;
 	UserAnon &operator=(const UserAnon &) = delete;
