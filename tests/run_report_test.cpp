@@ -145,8 +145,8 @@ TEST(Names, WalkersAndMemoryKindsAreTheDocumentedOnes)
 	EXPECT_EQ(gupbench::walker_names(), names);
 	EXPECT_FALSE(gupbench::parse_walker("pin_slow").has_value());
 	EXPECT_EQ(gupbench::walker_name(GUPBENCH_WALKER_COUNT), "walker11");
-	const char *const kinds[] = { "anon",  "thp",    "hugetlb", "shared",
-				      "memfd", "tmpfs", "rofile",  "hugetlb_memfd" };
+	const char *const kinds[] = { "anon",  "thp",    "hugetlb", "shared",  "memfd",
+				      "tmpfs", "rofile", "mthp16k", "mthp64k", "hugetlb_memfd" };
 	ASSERT_EQ(gupbench::memory_kind_names().size(), std::size(kinds));
 	for (unsigned k = 0; k < std::size(kinds); k++) {
 		EXPECT_EQ(gupbench::memory_kind_names()[k], kinds[k]);
