@@ -22,6 +22,7 @@ bounded() { # NAME LIMIT COMMAND...
 	name=$1 limit=$2
 	shift 2
 	rm -f "/tmp/overtime.$name"
+	read -r began _ </proc/uptime
 	"$@" &
 	pid=$!
 	(
@@ -39,6 +40,9 @@ bounded() { # NAME LIMIT COMMAND...
 	kill -9 $watcher 2>/dev/null
 	kill -9 $watcher_children 2>/dev/null
 	wait $watcher 2>/dev/null
+	# How long each phase took, for whoever budgets make check's time (/out/phases.txt).
+	read -r ended _ </proc/uptime
+	echo "$name ${began%.*} $((${ended%.*} - ${began%.*}))" >>/out/phases.txt
 	if [ -e "/tmp/overtime.$name" ]; then
 		result FAIL "${name}_finished_in_time" "killed after $limit s; see @@stuck in the console log"
 	fi

@@ -549,16 +549,21 @@ private:
 
 	// A RUN whose records this thread can read back: the argument the kernel reads is the
 	// one built, and its records go to the thread's results buffer. Their slots are
-	// poisoned first, so that a record the kernel never wrote cannot pass for one.
+	// poisoned first, so that a record the kernel never wrote cannot pass for one. A
+	// version 1 record (496 bytes) is as valid as today's: the module writes what fits.
 	bool prepare_judged_run(const gupbench_run &run) const
 	{
 		if (run.results != reinterpret_cast<unsigned long>(results_) || run.repeats < 1 ||
-		    run.repeats > max_repeats || run.repeat_size < sizeof(gupbench_repeat))
+		    run.repeats > max_repeats || run.repeat_size < GUPBENCH_REPEAT_SIZE_V1)
 			return false;
 		for (unsigned i = 0; i < run.repeats; i++)
 			memset(results_ + static_cast<unsigned long>(i) * run.repeat_size, 0xa5,
-			       sizeof(gupbench_repeat));
+			       record_bytes(run));
 		return true;
+	}
+	static std::size_t record_bytes(const gupbench_run &run)
+	{
+		return std::min<std::size_t>(run.repeat_size, sizeof(gupbench_repeat));
 	}
 
 	// The records of a RUN that answered 0 (gupbench.h: enum gupbench_verdict).
@@ -569,8 +574,8 @@ private:
 		if (verify)
 			counts_.verified_runs++;
 		for (unsigned i = 0; i < run.repeats; i++) {
-			gupbench_repeat r;
-			memcpy(&r, results_ + static_cast<unsigned long>(i) * run.repeat_size, sizeof(r));
+			gupbench_repeat r{};
+			memcpy(&r, results_ + static_cast<unsigned long>(i) * run.repeat_size, record_bytes(run));
 			if (verify)
 				counts_.verdicts[std::min(r.verdict, 4u)]++;
 			else
