@@ -32,6 +32,7 @@
 #include "memory.h"
 #include "requests.h"
 #include "target.h"
+#include "walk_cases.h"
 #include "walkers.h"
 
 using e2e::pins_moved_since;
@@ -54,37 +55,8 @@ unsigned kernel_version()
 	return major << 8 | minor;
 }
 
-// "Anonymous:" of the VMA holding addr in /proc/PID/smaps (pid 0: this process), in bytes.
-std::size_t anonymous_bytes(pid_t pid, unsigned long addr)
-{
-	std::ifstream smaps(pid ? "/proc/" + std::to_string(pid) + "/smaps" : "/proc/self/smaps");
-	std::string line;
-	bool inside = false;
-	while (std::getline(smaps, line)) {
-		unsigned long start, end;
-		char dash;
-		std::istringstream header(line);
-		if (header >> std::hex >> start >> dash >> end && dash == '-') {
-			inside = start <= addr && addr < end;
-			continue;
-		}
-		if (inside && line.rfind("Anonymous:", 0) == 0)
-			return std::stoul(line.substr(10)) * 1024;
-	}
-	return 0;
-}
-
-struct Case {
-	gupbench_walker walker;
-	MemoryKind memory;
-	bool write;
-};
-
-std::string case_name(const ::testing::TestParamInfo<Case> &info)
-{
-	return gupbench::walker_name(info.param.walker) + "_" +
-	       gupbench::memory_kind_name(info.param.memory) + (info.param.write ? "_write" : "_read");
-}
+using Case = e2e::WalkCase;
+using e2e::case_name;
 
 std::vector<Case> every_case()
 {
@@ -140,12 +112,12 @@ TEST_P(LongtermFiles, AreTakenExactlyOrRefusedWithTheirErrno)
 		// page of the mapping is now an anonymous copy.
 		const long fast_calls = c.walker == GUPBENCH_WALKER_PIN_FAST ? pages / per_call : 0;
 		EXPECT_EQ(moved.first, pages + fast_calls);
-		EXPECT_EQ(anonymous_bytes(target.pid(), target.addr()), length);
+		EXPECT_EQ(gupbench::smaps_bytes(target.pid(), target.addr(), "Anonymous"), length);
 	} else { // between 6.1 and 6.12: not run here; either behaviour
 		EXPECT_GE(moved.first, pages);
 	}
 	if (read_pin_of_cow_file && version <= 0x0601) {
-		EXPECT_EQ(anonymous_bytes(target.pid(), target.addr()), 0u) << "6.1 pins the page cache";
+		EXPECT_EQ(gupbench::smaps_bytes(target.pid(), target.addr(), "Anonymous"), 0u) << "6.1 pins the page cache";
 	}
 }
 

@@ -20,6 +20,7 @@
 #include "requests.h"
 #include "run_report.h"
 #include "target.h"
+#include "walk_cases.h"
 #include "walkers.h"
 
 using e2e::pins_moved_since;
@@ -72,17 +73,8 @@ gupbench_repeat verified_run(unsigned walker, const gupbench::WalkTarget &target
 	return gupbench::BenchDevice().run(request)[0];
 }
 
-struct Case {
-	gupbench_walker walker;
-	MemoryKind memory;
-	bool write;
-};
-
-std::string case_name(const ::testing::TestParamInfo<Case> &info)
-{
-	return gupbench::walker_name(info.param.walker) + "_" +
-	       gupbench::memory_kind_name(info.param.memory) + (info.param.write ? "_write" : "_read");
-}
+using Case = e2e::WalkCase;
+using e2e::case_name;
 
 // Every walker of the ten that walk a range of the address space, local and remote.
 std::vector<Case> every_case()

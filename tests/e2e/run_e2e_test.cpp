@@ -16,6 +16,7 @@
 #include "guest_util.h"
 #include "memory.h"
 #include "requests.h"
+#include "walk_cases.h"
 #include "walkers.h"
 
 using e2e::ioctl_errno;
@@ -56,17 +57,8 @@ int refused_run(gupbench_run r)
 	return rc;
 }
 
-struct Case {
-	gupbench_walker walker;
-	MemoryKind memory;
-	bool write;
-};
-
-std::string case_name(const ::testing::TestParamInfo<Case> &info)
-{
-	return gupbench::walker_name(info.param.walker) + "_" +
-	       gupbench::memory_kind_name(info.param.memory) + (info.param.write ? "_write" : "_read");
-}
+using Case = e2e::WalkCase;
+using e2e::case_name;
 
 std::vector<Case> every_local_case()
 {

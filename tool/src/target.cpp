@@ -9,12 +9,11 @@
 #include "run_report.h"
 
 namespace gupbench {
-namespace {
 
-// Bytes of the VMA holding addr that smaps says are THP-backed (AnonHugePages).
-std::size_t anon_huge_bytes(unsigned long addr)
+std::size_t smaps_bytes(pid_t pid, unsigned long addr, const std::string &field)
 {
-	std::ifstream smaps("/proc/self/smaps");
+	std::ifstream smaps(pid ? "/proc/" + std::to_string(pid) + "/smaps" : "/proc/self/smaps");
+	const std::string key = field + ":";
 	std::string line;
 	bool inside = false;
 	while (std::getline(smaps, line)) {
@@ -25,13 +24,11 @@ std::size_t anon_huge_bytes(unsigned long addr)
 			inside = start <= addr && addr < end;
 			continue;
 		}
-		if (inside && line.rfind("AnonHugePages:", 0) == 0)
-			return std::stoul(line.substr(14)) * 1024;
+		if (inside && line.rfind(key, 0) == 0)
+			return std::stoul(line.substr(key.size())) * 1024;
 	}
 	return 0;
 }
-
-} // namespace
 
 bool is_remote_walker(unsigned walker)
 {
@@ -83,7 +80,7 @@ WalkTarget::WalkTarget(unsigned walker, MemoryKind kind, std::size_t size, bool 
 	if (remote_)
 		return;
 	if (kind == MemoryKind::thp && prefault) {
-		std::size_t huge = anon_huge_bytes(local_->addr());
+		std::size_t huge = smaps_bytes(0, local_->addr(), "AnonHugePages");
 		if (huge < size)
 			shortfall_ = "only " + std::to_string(huge >> 20) + " MiB of " +
 				     std::to_string(size >> 20) + " MiB is THP-backed";

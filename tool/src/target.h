@@ -15,6 +15,10 @@
 
 namespace gupbench {
 
+// Bytes that /proc/PID/smaps (0: this process) gives as FIELD ("AnonHugePages",
+// "Anonymous"...) for the mapping that holds addr; 0 when none does.
+std::size_t smaps_bytes(pid_t pid, unsigned long addr, const std::string &field);
+
 bool is_remote_walker(unsigned walker);
 // Why `walker` cannot walk memory of `kind` with `flags` (GUPBENCH_FLAG_*), or "": pin_memfd
 // takes only a memfd, and of the flags only LONGTERM, VERIFY and WALK_TIME.
