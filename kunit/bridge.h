@@ -35,6 +35,10 @@ unsigned long gbk_kernel_sizeof_info(void);
 unsigned long gbk_user_map_anon(struct kunit *test, unsigned long bytes);
 void gbk_user_release(unsigned long addr, unsigned long bytes);
 void gbk_user_unmap(unsigned long addr, unsigned long bytes);
+/* shmem_file.c: a shmem file of `bytes` (a memfd's kind, made in the kernel) with one
+ * reference, for the caller to own; NULL when it cannot be made. */
+struct file;
+struct file *gbk_shmem_file(unsigned long bytes);
 /* Their suites' suite_init and suite_exit (suites.c). */
 struct kunit_suite;
 int gbk_user_mm_suite_init(struct kunit_suite *suite);

@@ -41,11 +41,18 @@ struct kunit;
 	X(pin_activity_overlaps_only_when_concurrent)                                      \
 	X(ledger_says_overlapped_only_when_overlapped)
 
+#define GBK_MEMFD_CASES(X)                                                                 \
+	X(pin_memfd_ledger_is_exact)                                                       \
+	X(pinned_folios_release_when_dropped)                                              \
+	X(memfd_range_refuses_bad_ranges)                                                  \
+	X(ledger_catches_a_memfd_folio_kept_back)
+
 #define GBK_DECLARE(name) void gbk_##name(struct kunit *test);
 GBK_SUPPORT_CASES(GBK_DECLARE)
 GBK_ABI_CASES(GBK_DECLARE)
 GBK_CORE_CASES(GBK_DECLARE)
 GBK_FAULT_CASES(GBK_DECLARE)
+GBK_MEMFD_CASES(GBK_DECLARE)
 #undef GBK_DECLARE
 
 #ifdef __cplusplus

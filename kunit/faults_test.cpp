@@ -24,7 +24,13 @@ struct Expect {
 	u32 verdict;             // enum gupbench_verdict
 	u32 mismatch;            // enum gupbench_mismatch
 	u64 page;                // mismatch_page
+	// The damage is one FOLL_GET reference, which a per-CPU LRU batch draining in the
+	// same moment can cover (the ledger's tolerance of one, ledger.h): the walk is tried
+	// again, up to maskable_tries times, and must be caught in one of them.
+	bool maskable = false;
 };
+
+constexpr u32 maskable_tries = 4;
 
 // Arms one fault for exactly one verified walk of populated memory and returns its record;
 // also checks that the pins balance once the walk, its damage and the repair are over.
@@ -67,6 +73,12 @@ void check_caught(struct kunit *test, const Expect &e)
 	CHECK_EQ(test, verdict_of_plain_walk(test, GUPBENCH_WALKER_GET, memory),
 		 GUPBENCH_VERDICT_EXACT);
 	gupbench_repeat out = walk_with_fault(test, e, memory);
+	// Masked only as EXACT; any other wrong verdict fails at once.
+	for (u32 tries = 1; e.maskable && out.verdict == GUPBENCH_VERDICT_EXACT &&
+			    e.verdict != GUPBENCH_VERDICT_EXACT && tries < maskable_tries; tries++) {
+		gbk_note(test, "masked by an LRU batch drain, walking again", tries, 0, 0, 0);
+		out = walk_with_fault(test, e, memory);
+	}
 	if (!CHECK_EQ(test, out.verdict, e.verdict))
 		gbk_note(test, kapi_fault_name(e.fault), out.mismatch, out.mismatch_page,
 			 out.mismatch_expected, out.mismatch_observed);
@@ -100,11 +112,13 @@ extern "C" void gbk_ledger_catches_each_injected_fault(struct kunit *test)
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
 		{ KAPI_FAULT_EXTRA_REF, 2, GUPBENCH_WALKER_GET_FAST, mismatch,
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
-		// one pin (or reference) too few given back
+		// one pin (or reference) too few given back; a pin on a small folio is
+		// GUP_PIN_COUNTING_BIAS references, which no batch can cover, a reference is one
+		// (seen covered once on 6.12, in CI)
 		{ KAPI_FAULT_SHORT_RELEASE, 1, GUPBENCH_WALKER_PIN, mismatch,
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
 		{ KAPI_FAULT_SHORT_RELEASE, 1, GUPBENCH_WALKER_GET_UNLOCKED, mismatch,
-		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim },
+		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, victim, true },
 		// one pin too many given back: the spare lies on the range's first page
 		{ KAPI_FAULT_EXTRA_RELEASE, 1, GUPBENCH_WALKER_PIN_FAST, mismatch,
 		  GUPBENCH_MISMATCH_REFCOUNT_RELEASED, 0 },

@@ -12,6 +12,7 @@ static struct kunit_case support_cases[] = { GBK_SUPPORT_CASES(GBK_CASE){} };
 static struct kunit_case abi_cases[] = { GBK_ABI_CASES(GBK_CASE){} };
 static struct kunit_case core_cases[] = { GBK_CORE_CASES(GBK_CASE){} };
 static struct kunit_case fault_cases[] = { GBK_FAULT_CASES(GBK_CASE){} };
+static struct kunit_case memfd_cases[] = { GBK_MEMFD_CASES(GBK_CASE){} };
 
 static struct kunit_suite support_suite = {
 	.name = "gupbench_support",
@@ -39,7 +40,13 @@ static struct kunit_suite fault_suite = {
 	.test_cases = fault_cases,
 };
 
-kunit_test_suites(&support_suite, &abi_suite, &core_suite, &fault_suite);
+/* The memfd walker (module/memfd_walk.h) on a shmem file; no user mm. */
+static struct kunit_suite memfd_suite = {
+	.name = "gupbench_memfd",
+	.test_cases = memfd_cases,
+};
+
+kunit_test_suites(&support_suite, &abi_suite, &core_suite, &fault_suite, &memfd_suite);
 
 MODULE_DESCRIPTION("KUnit suites for gupbench");
 MODULE_LICENSE("GPL");

@@ -27,6 +27,7 @@ void say(kapi_fault fault, u64 count)
 
 InjectedFaults::InjectedFaults(InjectedFaults &&other)
 	: spare_(move(other.spare_)), kept_(move(other.kept_)),
+	  kept_folios_(move(other.kept_folios_)),
 	  unpinned_(exchange(other.unpinned_, nullptr)),
 	  extra_put_page_(exchange(other.extra_put_page_, nullptr)),
 	  extra_puts_(exchange(other.extra_puts_, 0u)),
@@ -133,6 +134,19 @@ Result<void> InjectedFaults::before_release(PinnedPages &taken)
 		TRY(keep(taken.disown(victim(taken)), taken.kind()));
 		say(KAPI_FAULT_SHORT_RELEASE, 1);
 	}
+	return {};
+}
+
+Result<void> InjectedFaults::before_release_folios(PinnedFolios &taken, bool verified)
+{
+	if (!verified || taken.count() == 0 || !fires(KAPI_FAULT_SHORT_RELEASE))
+		return {};
+	if (!kept_folios_)
+		kept_folios_ = TRY(try_make<PinnedFolios>(TRY(PinnedFolios::create(1))));
+	// The folio of the middle pin: with one pin per folio per call, the same folio as
+	// page-wise walks strike on small folios.
+	kept_folios_->own(taken.disown(taken.count() / 2));
+	say(KAPI_FAULT_SHORT_RELEASE, 1);
 	return {};
 }
 

@@ -16,12 +16,14 @@
 //                   page hidden from the walk's count; extra_put: references of our own
 //                   on one page, before the ledger looks
 //   before_release  extra_ref: references taken on one page that the release keeps;
-//                   short_release: one page kept back from the release
+//                   short_release: one page kept back from the release (on a memfd walk,
+//                   one folio: before_release_folios, the only kind memfd walks take)
 //   during_release  extra_release and extra_put give theirs back with the walk's
 #pragma once
 
 #include "gupbench/alloc.h"
 #include "kapi/fault.h"
+#include "pinned_folios.h"
 #include "pinned_pages.h"
 #include "walker.h"
 
@@ -43,6 +45,8 @@ public:
 	static Result<InjectedFaults> before_walk(const Walker &walker, Range range, bool verified);
 	Result<void> after_walk(PinnedPages &taken);
 	Result<void> before_release(PinnedPages &taken);
+	// A verified memfd walk's folios; nothing armed for one the ledger does not check.
+	Result<void> before_release_folios(PinnedFolios &taken, bool verified);
 	void during_release();
 
 	// At most this many firings of one kind per walk (extra references, spare pages).
@@ -54,6 +58,7 @@ private:
 
 	UniquePtr<PinnedPages> spare_; // extra_release
 	UniquePtr<PinnedPages> kept_;  // short_report, short_release: given back at the end
+	UniquePtr<PinnedFolios> kept_folios_; // short_release of a memfd walk: likewise
 	struct page *unpinned_ = nullptr; // its slot is still in the walk's pages
 	struct page *extra_put_page_ = nullptr;
 	u32 extra_puts_ = 0;

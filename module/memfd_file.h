@@ -28,6 +28,18 @@ public:
 		}
 		return owned;
 	}
+	// Takes over a reference the caller holds to `file` (a shmem file made in the kernel,
+	// as the KUnit cases make one); EINVAL, the reference dropped, if it is not a memfd's
+	// kind of file.
+	static Result<MemfdFile> adopt(const char *who, struct file *file)
+	{
+		MemfdFile owned(file);
+		if (!kapi_file_is_memfd_backed(file)) {
+			kapi_log_err("%s: the file is not a memfd's (neither shmem nor hugetlbfs)", who);
+			return Errno::inval;
+		}
+		return owned;
+	}
 	MemfdFile(MemfdFile &&other) : file_(exchange(other.file_, nullptr)) {}
 	MemfdFile(const MemfdFile &) = delete;
 	MemfdFile &operator=(const MemfdFile &) = delete;

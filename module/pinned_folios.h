@@ -36,6 +36,21 @@ public:
 	Span<struct folio *> held() const { return storage_.span().first(held_); }
 	usize count() const { return held_; }
 
+	// Gives up slot `index`'s pin to the caller (the last slot moves into its place).
+	struct folio *disown(usize index)
+	{
+		GB_ASSERT(index < held_);
+		struct folio *folio = storage_[index];
+		storage_[index] = storage_[--held_];
+		return folio;
+	}
+	// Takes over a pin the caller owned.
+	void own(struct folio *folio)
+	{
+		GB_ASSERT(held_ < storage_.size());
+		storage_[held_++] = folio;
+	}
+
 	void release()
 	{
 		if (held_)
