@@ -20,6 +20,8 @@
 
 #include <uapi/gupbench.h>
 
+#include "walkers.h"
+
 namespace e2e {
 
 // What the module's kernel has (GUPBENCH_IOC_INFO): a walker or FOLL_* flag it lacks
@@ -120,7 +122,8 @@ inline bool has_thp()
 #define E2E_SKIP_WITHOUT_WALKER(walker)                                                       \
 	do {                                                                                  \
 		if (!e2e::kernel_has_walker(walker))                                          \
-			GTEST_SKIP() << "not in this kernel (GUPBENCH_IOC_INFO): walker " << (walker); \
+			GTEST_SKIP() << "not in this kernel (GUPBENCH_IOC_INFO): "                  \
+				     << gupbench::walker_name(walker);                       \
 	} while (0)
 
 // Drops `cap` from this process's effective and permitted sets (for good); true if done.
