@@ -17,9 +17,9 @@ help:
 	@echo "make kernels [LINUX=6.1|6.12]   build (once, cached in ~/.cache/gupbench) both guest kernels of a version"
 	@echo "             (every target takes LINUX=; 6.12 is the default, make check runs both)"
 	@echo "make tool    build the userspace tool and host tests (build/tool)"
-	@echo "make ab A=6.1 B=6.12 [BOOTS=3]   A/B between two kernels (6.1, 6.12 or a kernel tree):"
+	@echo "make ab A=6.1 B=6.12 [BOOTS=5]   A/B between two kernels (6.1, 6.12 or a kernel tree):"
 	@echo "             alternating boots, gupbench diff of the bench results (results/ab)"
-	@echo "make aa      the A/A run: make ab A=6.12 B=6.12 on a small matrix; fails above 5 % called changed"
+	@echo "make aa      the A/A run: make ab A=6.12 B=6.12; fails above 5 % of cases called changed"
 	@echo "make repro-gup-fast-zero-pages [LINUX=..]   show a kernel finding in a throwaway guest"
 	@echo "make triage SEED=N [PATTERNS=..] a fuzzer seed against gupbench and the in-kernel gup_test"
 	@echo "scripts/vm -- CMD   run any command in a fresh guest (scripts/vm --help)"
@@ -52,11 +52,11 @@ check: deps
 # A/B between two kernels (scripts/ab): A, B = 6.1, 6.12 or a prepared kernel tree's path;
 # BENCH="--walkers ..." replaces the matrix.
 ab: deps
-	@scripts/ab --boots $(or $(BOOTS),3) $(or $(A),6.1) $(or $(B),6.12) -- $(BENCH)
+	@scripts/ab --boots $(or $(BOOTS),5) $(or $(A),6.1) $(or $(B),6.12) -- $(BENCH)
 
 # The honesty check of ab's statistics: one kernel against itself.
 aa: deps
-	@scripts/ab --boots $(or $(BOOTS),3) --small --out results/aa $(or $(A),6.12) $(or $(A),6.12) -- $(BENCH)
+	@scripts/ab --boots $(or $(BOOTS),5) --out results/aa $(or $(A),6.12) $(or $(A),6.12) -- $(BENCH)
 
 # A fuzzer crash, triaged against the in-kernel gup_test: make triage SEED=7 PATTERNS=random
 triage: deps

@@ -158,6 +158,136 @@ RatioEstimate ratio_of_medians(const Boots &base_boots, const Boots &new_boots, 
 	return e;
 }
 
+namespace {
+
+// The regularized incomplete beta function I_x(a, b), by its continued fraction (modified
+// Lentz), on the side of x where it converges fast.
+double beta_fraction(double a, double b, double x)
+{
+	constexpr double tiny = 1e-300, epsilon = 1e-15;
+	double c = 1, d = 1 - (a + b) * x / (a + 1);
+	d = 1 / (std::fabs(d) < tiny ? tiny : d);
+	double h = d;
+	for (int m = 1; m <= 500; m++) {
+		for (int step = 0; step < 2; step++) {
+			double numerator = step == 0 ? m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+						     : -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+			d = 1 + numerator * d;
+			d = 1 / (std::fabs(d) < tiny ? tiny : d);
+			c = 1 + numerator / c;
+			if (std::fabs(c) < tiny)
+				c = tiny;
+			h *= d * c;
+			if (step == 1 && std::fabs(d * c - 1) < epsilon)
+				return h;
+		}
+	}
+	return h;
+}
+
+double incomplete_beta(double a, double b, double x)
+{
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
+				b * std::log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_fraction(a, b, x) / a;
+	return 1 - front * beta_fraction(b, a, 1 - x) / b;
+}
+
+// P(T <= t) for t >= 0.
+double student_t_cdf(double t, double df)
+{
+	return 1 - 0.5 * incomplete_beta(df / 2, 0.5, df / (df + t * t));
+}
+
+double mean_of(const std::vector<double> &values)
+{
+	double sum = 0;
+	for (double v : values)
+		sum += v;
+	return sum / static_cast<double>(values.size());
+}
+
+double sample_variance(const std::vector<double> &values, double mean)
+{
+	double sum = 0;
+	for (double v : values)
+		sum += (v - mean) * (v - mean);
+	return sum / static_cast<double>(values.size() - 1);
+}
+
+} // namespace
+
+double student_t_quantile(double p, double df)
+{
+	if (!(p >= 0.5 && p < 1) || !(df > 0))
+		return not_a_number;
+	double low = 0, high = 1;
+	while (student_t_cdf(high, df) < p && high < 1e12)
+		high *= 2;
+	for (int i = 0; i < 200 && high - low > 1e-12 * high; i++) {
+		double mid = (low + high) / 2;
+		(student_t_cdf(mid, df) < p ? low : high) = mid;
+	}
+	return (low + high) / 2;
+}
+
+RatioEstimate ratio_across_boots(const Boots &base_boots, const Boots &new_boots, double confidence)
+{
+	RatioEstimate e;
+	const Boots base = without_empty(base_boots), next = without_empty(new_boots);
+	e.base_median = median_of(pooled(base));
+	e.new_median = median_of(pooled(next));
+	if (base.size() < 2 || next.size() < 2) {
+		e.ratio = not_a_number;
+		e.insufficient = true;
+		e.why = "an interval across boots needs two boots with samples on each side";
+		return e;
+	}
+	std::vector<double> base_logs, new_logs;
+	for (const auto &[boots, logs] : { std::pair{ &base, &base_logs }, std::pair{ &next, &new_logs } }) {
+		for (const auto &boot : *boots) {
+			double m = median_of(boot);
+			if (!(m > 0)) {
+				e.ratio = not_a_number;
+				e.insufficient = true;
+				e.why = "a boot's median time of 0: no ratio";
+				return e;
+			}
+			logs->push_back(std::log(m));
+		}
+	}
+	const double nb = static_cast<double>(base_logs.size()), nn = static_cast<double>(new_logs.size());
+	const double mb = mean_of(base_logs), mn = mean_of(new_logs);
+	const double vb = sample_variance(base_logs, mb) / nb, vn = sample_variance(new_logs, mn) / nn;
+	e.ratio = std::exp(mn - mb);
+	const double se = std::sqrt(vb + vn);
+	if (!(se > 0)) {
+		e.interval = { e.ratio, e.ratio };
+		e.why = "no spread between boots on either side: the interval is a point";
+		return e;
+	}
+	// Welch-Satterthwaite; a side without spread contributes no degrees of freedom.
+	double df = (vb + vn) * (vb + vn) /
+		    ((vb > 0 ? vb * vb / (nb - 1) : 0) + (vn > 0 ? vn * vn / (nn - 1) : 0));
+	double t = student_t_quantile(0.5 + confidence / 2, df);
+	e.interval = { std::exp(mn - mb - t * se), std::exp(mn - mb + t * se) };
+	return e;
+}
+
+RatioEstimate compare_sides(const Boots &base, const Boots &next, const BootstrapOptions &options)
+{
+	// Too few samples in all are refused by ratio_of_medians, saying so.
+	if (without_empty(base).size() >= 2 && without_empty(next).size() >= 2 &&
+	    pooled(base).size() >= min_samples_for_interval && pooled(next).size() >= min_samples_for_interval)
+		return ratio_across_boots(base, next, options.confidence);
+	return ratio_of_medians(base, next, options);
+}
+
 std::uint64_t seed_for(std::uint64_t seed, const std::string &key)
 {
 	std::uint64_t hash = 0xcbf29ce484222325ull; // FNV-1a

@@ -51,6 +51,22 @@ struct RatioEstimate {
 // median of all those samples pooled.
 RatioEstimate ratio_of_medians(const Boots &base, const Boots &next, const BootstrapOptions &options);
 
+// With two boots or more on each side, the boots are the units: each boot's median is one
+// observation, and the ratio is that of the geometric means of the boots' medians, NEW
+// over BASE, with a Welch t interval on their logarithms (Welch-Satterthwaite degrees of
+// freedom). Resampling three boots in a bootstrap cannot show how far a fourth may fall
+// (its intervals are too narrow: an A/A run of 3 + 3 boots under TCG called 18 of 108
+// cases changed, this 1), while a t interval widens with few boots as it should.
+// `base_median` and `new_median` stay the pooled medians. Deterministic: no seed.
+RatioEstimate ratio_across_boots(const Boots &base, const Boots &next, double confidence);
+
+// What `gupbench diff` uses: ratio_across_boots where each side has two boots or more with
+// samples, ratio_of_medians otherwise (one boot: only repeat-to-repeat variance is seen).
+RatioEstimate compare_sides(const Boots &base, const Boots &next, const BootstrapOptions &options);
+
+// The Student t distribution's quantile: P(T <= t) = p, for 0.5 <= p < 1 and df > 0.
+double student_t_quantile(double p, double df);
+
 // A seed of its own for each thing compared (a case's key), so that its result does not
 // depend on what else is compared or in which order.
 std::uint64_t seed_for(std::uint64_t seed, const std::string &key);

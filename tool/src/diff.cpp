@@ -321,6 +321,12 @@ nlohmann::json case_key(const nlohmann::json &file_options, const nlohmann::json
 	return key;
 }
 
+// How diff's intervals are made (bootstrap.h: compare_sides).
+const char *const interval_method =
+	"with 2+ boots on each side, a Welch t interval of the ratio of the geometric means of the "
+	"boots' median ns per page (each boot one observation); with one boot on a side, a percentile "
+	"bootstrap of the ratio of the medians of the per-repeat ns per page";
+
 std::string verdict_of(const RatioEstimate &e, double min_effect)
 {
 	if (e.insufficient || !e.interval.defined() || !std::isfinite(e.ratio))
@@ -398,8 +404,8 @@ DiffResult diff_files(const std::vector<BenchFile> &base, const std::vector<Benc
 			BootstrapOptions get_options = options.bootstrap, put_options = options.bootstrap;
 			get_options.seed = seed_for(options.bootstrap.seed, text);
 			put_options.seed = seed_for(options.bootstrap.seed, text + "/put");
-			c.get.estimate = ratio_of_medians(b.get, n.get, get_options);
-			c.put.estimate = ratio_of_medians(b.put, n.put, put_options);
+			c.get.estimate = compare_sides(b.get, n.get, get_options);
+			c.put.estimate = compare_sides(b.put, n.put, put_options);
 			c.get.verdict = verdict_of(c.get.estimate, options.min_effect);
 			c.put.verdict = verdict_of(c.put.estimate, options.min_effect);
 			std::vector<std::string> notes;
@@ -466,10 +472,7 @@ nlohmann::json diff_json(const DiffResult &result, const std::vector<BenchFile> 
 		}
 		cases.push_back(j);
 	}
-	nlohmann::json statistic = interval_json("ratio NEW/BASE of the medians of the per-repeat ns per page, "
-						 "pooled over boots; percentile bootstrap, resampling boots, "
-						 "then repeats within each drawn boot",
-						 options.bootstrap);
+	nlohmann::json statistic = interval_json(interval_method, options.bootstrap);
 	statistic["min_effect"] = options.min_effect;
 	statistic["min_samples"] = min_samples_for_interval;
 	statistic["same_when"] = "no interval, the interval holds 1, or |ratio - 1| < min_effect";
@@ -513,8 +516,8 @@ std::string diff_table(const DiffResult &result, const std::vector<BenchFile> &b
 		out = concat({ out, "warning: ", w, "\n" });
 	return concat({ out, aligned_table(rows), "get time per page: ", summary.empty() ? "no cases" : summary, "\n",
 			"intervals: ", fixed(options.bootstrap.confidence * 100, 0),
-			"% percentile bootstrap of the ratio of medians (", std::to_string(options.bootstrap.resamples),
-			" resamples, boots then repeats, seed ", std::to_string(options.bootstrap.seed),
+			"%: ", interval_method, " (bootstrap: ", std::to_string(options.bootstrap.resamples),
+			" resamples, seed ", std::to_string(options.bootstrap.seed),
 			"); same: the interval holds 1 or the change is under ", fixed(options.min_effect * 100, 1),
 			"%\n" });
 }
