@@ -8,7 +8,7 @@ ifneq ($(LINUX),)
 export GUPBENCH_LINUX := $(LINUX)
 endif
 
-.PHONY: help deps kernels module tool initramfs run check host-test clean triage ab aa
+.PHONY: help deps kernels module tool initramfs run check host-test clean triage ab aa observe
 
 help:
 	@echo "make run     build everything, boot the perf guest, run the default benchmark"
@@ -19,6 +19,7 @@ help:
 	@echo "make tool    build the userspace tool and host tests (build/tool)"
 	@echo "make ab A=6.1 B=6.12 [BOOTS=5]   A/B between two kernels (6.1, 6.12 or a kernel tree):"
 	@echo "             alternating boots, gupbench diff of the bench results (results/ab)"
+	@echo "make observe the kernel's own pin users (io_uring, vmsplice) observed holding memory"
 	@echo "make aa      the A/A run: make ab A=6.12 B=6.12; fails above 5 % of cases called changed"
 	@echo "make repro-gup-fast-zero-pages [LINUX=..]   show a kernel finding in a throwaway guest"
 	@echo "make triage SEED=N [PATTERNS=..] a fuzzer seed against gupbench and the in-kernel gup_test"
@@ -57,6 +58,10 @@ ab: deps
 # The honesty check of ab's statistics: one kernel against itself.
 aa: deps
 	@scripts/ab --boots $(or $(BOOTS),5) --out results/aa $(or $(A),6.12) $(or $(A),6.12) -- $(BENCH)
+
+# The kernel's own pin users, observed (scripts/observe).
+observe: deps
+	@scripts/observe
 
 # A fuzzer crash, triaged against the in-kernel gup_test: make triage SEED=7 PATTERNS=random
 triage: deps

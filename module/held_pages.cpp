@@ -35,6 +35,17 @@ Result<usize> HeldPages::take(const char *who, const Walker &walker, Range range
 	return taken;
 }
 
+usize HeldPages::held_on(const void *folio)
+{
+	MutexGuard guard(lock_);
+	usize count = 0;
+	if (held_) {
+		for (struct page *page : held_->held())
+			count += kapi_page_folio(page) == folio;
+	}
+	return count;
+}
+
 Result<void> HeldPages::release(const char *who)
 {
 	MutexGuard guard(lock_);

@@ -31,6 +31,8 @@ public:
 	// Copies the first `length` bytes of the held pages to `buffer`; EINVAL when nothing
 	// is held or `length` is more than is held.
 	Result<void> copy_to_user(const char *who, UserAddr buffer, u64 length);
+	// How many of the held references or pins lie on `folio` (kapi_page_folio()).
+	usize held_on(const void *folio);
 	// Copies every held page; EINVAL when nothing is held.
 	Result<void> copy_all_to_user(const char *who, UserAddr buffer);
 

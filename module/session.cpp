@@ -29,6 +29,8 @@ Result<long> Session::ioctl(unsigned int cmd, UserAddr arg)
 		return release();
 	case _IOC_NR(GUPBENCH_IOC_READ):
 		return read(arg);
+	case _IOC_NR(GUPBENCH_IOC_PROBE):
+		return probe(arg);
 	default:
 		kapi_log_err("unknown ioctl command %#x", cmd);
 		return Errno::notty;

@@ -22,6 +22,7 @@ private:
 	Result<long> hold(UserAddr arg);
 	Result<long> release();
 	Result<long> read(UserAddr arg);
+	Result<long> probe(UserAddr arg);
 
 	HeldPages held_; // what HOLD took; released by RELEASE or close
 };

@@ -197,4 +197,50 @@ struct gupbench_read {
 #define GUPBENCH_IOC_RELEASE _IO(GUPBENCH_IOC_MAGIC, 0x03)  /* EINVAL when nothing is held */
 #define GUPBENCH_IOC_READ _IOW(GUPBENCH_IOC_MAGIC, 0x04, struct gupbench_read)
 
+/*
+ * GUPBENCH_IOC_PROBE: what the kernel says of each folio behind [addr, addr + length) of
+ * the caller's mm, one record per run of pages of one folio, to watch another pinner (a
+ * kernel call site) hold the memory. Nothing is faulted in: a page not present is counted
+ * in pages_absent. To read a page the probe takes one reference with
+ * get_user_pages_fast_only() (FOLL_GET, no fault, no touch) and gives it back before the
+ * next page; that reference is subtracted from `refcount`. Records go to `folios`, each
+ * `folio_size` bytes (sizeof(struct gupbench_probe_folio) as the caller knows it), at most
+ * `max_folios`; folios_seen counts them all. target_pid must be 0 (EOPNOTSUPP: only the
+ * caller's own memory, for now).
+ */
+struct gupbench_probe_folio {
+	__u64 first_addr;  /* out: the first address of the range in this folio */
+	__u64 pfn;         /* out: of the page at first_addr */
+	__u32 pages;       /* out: pages of the range in this folio, from first_addr on */
+	__u32 order;       /* out: the folio has 2^order pages */
+	__s32 refcount;    /* out: the folio's refcount, the probe's own reference taken off */
+	__s32 pincount;    /* out: large folio: its _pincount, exact; small folio: refcount /
+			    * GUP_PIN_COUNTING_BIAS, a lower bound of nothing (PINCOUNT_EXACT off) */
+	__s32 mapcount;    /* out: of the page at first_addr */
+	__u32 held;        /* out: references or pins this open file's HOLD has on the folio */
+	__u32 flags;       /* out: GUPBENCH_PROBE_* */
+	__u32 reserved;
+};
+#define GUPBENCH_PROBE_PINCOUNT_EXACT (1u << 0)     /* a large folio's own _pincount */
+#define GUPBENCH_PROBE_MAYBE_DMA_PINNED (1u << 1)   /* folio_maybe_dma_pinned() */
+#define GUPBENCH_PROBE_LONGTERM_PINNABLE (1u << 2)  /* FOLL_LONGTERM may keep it here */
+#define GUPBENCH_PROBE_ANON (1u << 3)               /* anonymous memory */
+#define GUPBENCH_PROBE_ZERO_PAGE (1u << 4)          /* the shared zero page */
+
+struct gupbench_probe {
+	__u32 size;          /* in: sizeof(struct gupbench_probe) */
+	__s32 target_pid;    /* in: 0 (the caller) */
+	__u64 addr;          /* in: page aligned */
+	__u64 length;        /* in: bytes, a multiple of the page size, > 0 */
+	__u32 folio_size;    /* in: sizeof(struct gupbench_probe_folio), at least version 1's */
+	__u32 max_folios;    /* in: records `folios` has room for (0: count only) */
+	__u64 folios;        /* in: user pointer to max_folios records */
+	__u64 folios_seen;   /* out: runs of one folio's pages in the range */
+	__u64 pages_absent;  /* out: pages of the range not present (nothing mapped yet) */
+};
+#define GUPBENCH_PROBE_SIZE_V1 sizeof(struct gupbench_probe)
+#define GUPBENCH_PROBE_FOLIO_SIZE_V1 sizeof(struct gupbench_probe_folio)
+
+#define GUPBENCH_IOC_PROBE _IOWR(GUPBENCH_IOC_MAGIC, 0x05, struct gupbench_probe)
+
 #endif /* _UAPI_GUPBENCH_H */

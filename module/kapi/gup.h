@@ -132,6 +132,7 @@ int kapi_page_maybe_dma_pinned(struct page *page);
 /* Page tables that map this page; since 6.11, that map any page of its folio (page.c). */
 int kapi_page_mapcount(struct page *page);
 int kapi_page_is_zero(struct page *page); /* the shared zero page */
+int kapi_page_is_anon(struct page *page);
 const void *kapi_page_folio(struct page *page); /* identity of the page's folio */
 int kapi_page_folio_order(struct page *page); /* its folio has 2^order pages */
 unsigned long kapi_page_pfn(struct page *page);

@@ -53,6 +53,11 @@ int kapi_page_is_zero(struct page *page)
 	return is_zero_pfn(page_to_pfn(page));
 }
 
+int kapi_page_is_anon(struct page *page)
+{
+	return PageAnon(page);
+}
+
 const void *kapi_page_folio(struct page *page)
 {
 	return page_folio(page);

@@ -1,5 +1,6 @@
 #include "bench_device.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -50,6 +51,21 @@ gupbench_info BenchDevice::info() const
 } // namespace gupbench
 
 namespace gupbench {
+
+BenchDevice::Probe BenchDevice::probe(unsigned long addr, unsigned long length, unsigned max_folios) const
+{
+	Probe p{};
+	p.folios.resize(max_folios);
+	p.answer.size = sizeof(p.answer);
+	p.answer.addr = addr;
+	p.answer.length = length;
+	p.answer.folio_size = sizeof(gupbench_probe_folio);
+	p.answer.max_folios = max_folios;
+	p.answer.folios = reinterpret_cast<unsigned long>(p.folios.data());
+	file_.ioctl(GUPBENCH_IOC_PROBE, &p.answer, "GUPBENCH_IOC_PROBE");
+	p.folios.resize(std::min<unsigned long long>(p.answer.folios_seen, max_folios));
+	return p;
+}
 
 std::vector<gupbench_repeat> BenchDevice::run(gupbench_run request) const
 {

@@ -43,6 +43,13 @@ public:
 	gupbench_info info() const;
 	// RUN: returns one result per repeat. Throws SystemError when the ioctl is refused.
 	std::vector<gupbench_repeat> run(gupbench_run request) const;
+	// PROBE of [addr, addr + length) of this process: one record per run of a folio's
+	// pages, at most max_folios of them (the answer's folios_seen counts them all).
+	struct Probe {
+		gupbench_probe answer;
+		std::vector<gupbench_probe_folio> folios;
+	};
+	Probe probe(unsigned long addr, unsigned long length, unsigned max_folios) const;
 
 private:
 	DeviceFile file_;

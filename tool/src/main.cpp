@@ -9,6 +9,7 @@
 #include "bench_output.h"
 #include "compare.h"
 #include "diff.h"
+#include "observe.h"
 #include "info_report.h"
 #include "matrix.h"
 #include "memory.h"
@@ -333,6 +334,20 @@ int main(int argc, char **argv)
 	compare_cmd->add_flag("--json", c.matrix.json, "print JSON instead of the table");
 	compare_cmd->add_option("--output-dir", c.matrix.output_dir, "also write compare.json and compare.txt there");
 
+	gupbench::ObserveOptions obs;
+	std::string observe_memory = "anon", observe_size = "1M";
+	auto *observe_cmd = app.add_subcommand(
+		"observe", "set a kernel pin user up on memory (io_uring fixed buffers, vmsplice into a "
+			   "pipe) and report what it holds while it holds it, and that all comes back");
+	observe_cmd->add_option("--site", obs.sites, "comma-separated sites (default: all)")
+		->delimiter(',')->check(CLI::IsMember(gupbench::observe_site_names()));
+	observe_cmd->add_option("--memory", observe_memory, "what kind of memory")
+		->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
+	observe_cmd->add_option("--size", observe_size, "bytes (K, M, G suffixes; vmsplice: at most the pipe's 1M)")
+		->capture_default_str();
+	observe_cmd->add_flag("--write", obs.write, "compare with pin_fast for writing");
+	observe_cmd->add_flag("--json", obs.json, "print JSON instead of the table");
+
 	gupbench::DiffOptions d;
 	std::vector<std::string> diff_pair;
 	double min_effect_percent = d.min_effect * 100;
@@ -384,6 +399,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 
+	if (observe_cmd->parsed()) {
+		try {
+			obs.memory = *gupbench::parse_memory_kind(observe_memory);
+			obs.size = parse_size(observe_size);
+			obs.device_path = device_path;
+			return gupbench::run_observe(obs);
+		} catch (const gupbench::SystemError &error) {
+			std::fprintf(stderr, "gupbench: observe: %s\n", error.what());
+			return 1;
+		} catch (const std::exception &error) {
+			std::fprintf(stderr, "gupbench: observe: %s\n", error.what());
+			return 2;
+		}
+	}
 	try {
 		gupbench::BenchDevice device(device_path);
 		if (info_cmd->parsed()) {
