@@ -10,6 +10,8 @@
 #include <liburing.h>
 #include <map>
 #include <memory>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -176,6 +178,41 @@ long long references_beyond(const Snapshot &now, const Snapshot &base)
 	return sum;
 }
 
+// A page just faulted in sits in this CPU's LRU batch, which holds a reference of its own
+// until the batch drains; a drain between two probes would read as a reference the site
+// gave back. So the thread stays on one CPU while it observes, and empties that CPU's
+// batch after faulting: munmap() drains it (lru_add_drain() in unmap_region()).
+class OneCpu {
+public:
+	OneCpu()
+	{
+		saved_ok_ = sched_getaffinity(0, sizeof(saved_), &saved_) == 0;
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(sched_getcpu(), &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
+	~OneCpu()
+	{
+		if (saved_ok_)
+			sched_setaffinity(0, sizeof(saved_), &saved_);
+	}
+	OneCpu(const OneCpu &) = delete;
+	OneCpu &operator=(const OneCpu &) = delete;
+
+private:
+	cpu_set_t saved_{};
+	bool saved_ok_ = false;
+};
+
+void drain_this_cpu_lru_batch()
+{
+	void *page = mmap(nullptr, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page != MAP_FAILED)
+		munmap(page, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+}
+
 std::string kernel_release()
 {
 	utsname u{};
@@ -228,7 +265,9 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	if (!site)
 		throw std::runtime_error("unknown site '" + name + "' (sites: io_uring, vmsplice)");
 	o.longterm = site->longterm();
+	OneCpu one_cpu;
 	Mapping m(options.memory, options.size, true);
+	drain_this_cpu_lru_batch();
 	o.pages = m.length() / static_cast<unsigned long>(sysconf(_SC_PAGESIZE));
 
 	Snapshot before = snapshot(device, m);
