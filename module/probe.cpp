@@ -16,8 +16,9 @@ class FolioRecords {
 public:
 	FolioRecords(const gupbench_probe &p) : out_(p.folios), size_(p.folio_size), max_(p.max_folios) {}
 
-	// `page` is the probe's own reference; it stays the caller's to give back.
-	Result<void> add(u64 addr, struct page *page, usize held)
+	// `page` is the probe's own reference; it stays the caller's to give back. What this
+	// file's HOLD keeps on the folio is counted once per record, not per page.
+	Result<void> add(u64 addr, struct page *page, HeldPages &held)
 	{
 		const void *folio = kapi_page_folio(page);
 		if (open_ && folio == folio_) {
@@ -41,7 +42,7 @@ public:
 			record_.pincount = record_.refcount / static_cast<s32>(kapi_pin_counting_bias());
 		}
 		record_.mapcount = kapi_page_mapcount(page);
-		record_.held = static_cast<u32>(held);
+		record_.held = static_cast<u32>(held.held_on(folio));
 		if (kapi_page_maybe_dma_pinned(page))
 			record_.flags |= GUPBENCH_PROBE_MAYBE_DMA_PINNED;
 		if (kapi_page_longterm_pinnable(page))
@@ -106,8 +107,7 @@ Result<long> Session::probe(UserAddr arg)
 			TRY(records.gap());
 			continue;
 		}
-		const usize held = held_.held_on(kapi_page_folio(page));
-		Result<void> added = records.add(addr, page, held);
+		Result<void> added = records.add(addr, page, held_);
 		kapi_put_pages(&page, 1, 0);
 		if (added.is_error())
 			return added.error();

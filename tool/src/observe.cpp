@@ -285,6 +285,7 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	o.pinned_pages = during.pinned_pages;
 	o.pins_per_page = static_cast<double>(pins) / static_cast<double>(o.pages);
 	// References that are not pins: on small folios a pin is GUP_PIN_COUNTING_BIAS of them.
+	const long long bias = device.info().pin_counting_bias;
 	long long pin_refs = 0;
 	for (const auto &[pfn, f] : during.folios) {
 		auto it = before.folios.find(pfn);
@@ -292,7 +293,7 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 			continue;
 		pin_refs += (f.flags & GUPBENCH_PROBE_PINCOUNT_EXACT)
 				    ? static_cast<long long>(f.pincount - it->second.pincount)
-				    : 1024LL * (f.pincount - it->second.pincount);
+				    : bias * (f.pincount - it->second.pincount);
 	}
 	o.refs_per_page = static_cast<double>(extra_refs - pin_refs) / static_cast<double>(o.pages);
 	o.ref_kind = pins > 0 ? "pin" : extra_refs > 0 ? "get" : "none";
