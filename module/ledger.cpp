@@ -7,10 +7,16 @@ namespace gb {
 namespace {
 
 // gupbench walks, holds and releases (PinActivity) in flight and started, module-wide: a
-// walk that overlaps another cannot attribute the counts' movement to itself. Plain
-// integers: no constructor.
-u64 runs_in_flight;
-u64 runs_started;
+// walk that overlaps another cannot attribute the counts' movement to itself. Both counts
+// live in one word, moved by one atomic add, so that two activities starting at once are
+// ordered: the later one sees the earlier in flight, the earlier sees the later started.
+// With two separate atomics each could miss the other (in flight counted before the
+// other's, started counted after), which CI once saw on 6.1 as a MISMATCH of 64 pins of
+// another thread's walk. Plain integer: no constructor.
+constexpr u64 one_in_flight = 1;
+constexpr u64 one_started = u64(1) << 32;
+constexpr u64 in_flight_mask = one_started - 1;
+u64 activity_word; // started (upper 32 bits, wraps) | in flight (lower 32 bits)
 
 void sift_down(Span<Ledger::Folio> heap, usize root, usize end)
 {
@@ -44,9 +50,10 @@ void sort_by_folio(Span<Ledger::Folio> folios)
 } // namespace
 
 PinActivity::PinActivity()
-	: others_at_start_(__atomic_fetch_add(&runs_in_flight, 1, __ATOMIC_SEQ_CST)),
-	  started_at_start_(__atomic_add_fetch(&runs_started, 1, __ATOMIC_SEQ_CST))
 {
+	u64 word = __atomic_fetch_add(&activity_word, one_in_flight | one_started, __ATOMIC_SEQ_CST);
+	others_at_start_ = word & in_flight_mask;
+	started_at_start_ = (word >> 32) + 1;
 }
 
 PinActivity::PinActivity(PinActivity &&other)
@@ -58,13 +65,13 @@ PinActivity::PinActivity(PinActivity &&other)
 PinActivity::~PinActivity()
 {
 	if (active_)
-		__atomic_fetch_sub(&runs_in_flight, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_sub(&activity_word, one_in_flight, __ATOMIC_SEQ_CST);
 }
 
 bool PinActivity::overlapped() const
 {
-	return others_at_start_ != 0 ||
-	       __atomic_load_n(&runs_started, __ATOMIC_SEQ_CST) != started_at_start_;
+	u32 started_now = u32(__atomic_load_n(&activity_word, __ATOMIC_SEQ_CST) >> 32);
+	return others_at_start_ != 0 || started_now != started_at_start_;
 }
 
 Ledger::Ledger(bool pins, bool longterm, u64 range_pages)

@@ -47,8 +47,8 @@ public:
 	bool overlapped() const;
 
 private:
-	u64 others_at_start_;
-	u64 started_at_start_;
+	u32 others_at_start_;
+	u32 started_at_start_; // the started count including this one
 	bool active_ = true;
 };
 

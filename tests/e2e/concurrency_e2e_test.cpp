@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -95,8 +96,9 @@ struct Tally {
 	std::mutex lock;
 	std::vector<std::string> wrong;
 	std::atomic<unsigned long> ioctls{ 0 };
-	// PinActivity's mirror: pin ioctls in flight, and started so far.
-	std::atomic<unsigned long> in_flight{ 0 }, started{ 0 };
+	// PinActivity's mirror, packed as it is: pin ioctls started so far (upper 32 bits)
+	// and in flight (lower 32), moved together by one atomic add.
+	std::atomic<uint64_t> activity{ 0 };
 	SoloGate gate;
 	std::atomic<unsigned long> exact{ 0 }, overlapped{ 0 }, alone{ 0 }, forced_alone{ 0 };
 	// OVERLAPPED with no pin ioctl in flight: the ledger also says so when a page's mappings
@@ -122,12 +124,13 @@ public:
 			tally_.gate.enter_alone();
 		else
 			tally_.gate.enter_shared();
-		others_at_start_ = tally_.in_flight.fetch_add(1);
-		started_at_start_ = tally_.started.fetch_add(1) + 1;
+		uint64_t word = tally_.activity.fetch_add(one_started | 1);
+		others_at_start_ = uint32_t(word);
+		started_at_start_ = uint32_t(word >> 32) + 1;
 	}
 	~Activity()
 	{
-		tally_.in_flight.fetch_sub(1);
+		tally_.activity.fetch_sub(1);
 		if (alone_)
 			tally_.gate.leave_alone();
 		else
@@ -138,12 +141,16 @@ public:
 
 	// Whether another was in flight at the start or has started since; asked after the
 	// ioctl returned.
-	bool overlapped() const { return others_at_start_ != 0 || tally_.started.load() != started_at_start_; }
+	bool overlapped() const
+	{
+		return others_at_start_ != 0 || uint32_t(tally_.activity.load() >> 32) != started_at_start_;
+	}
 
 private:
+	static constexpr uint64_t one_started = uint64_t(1) << 32;
 	Tally &tally_;
 	bool alone_;
-	unsigned long others_at_start_ = 0, started_at_start_ = 0;
+	uint32_t others_at_start_ = 0, started_at_start_ = 0;
 };
 
 // Each ioctl issued counts once, whatever it answers.
