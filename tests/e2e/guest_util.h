@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -45,6 +46,21 @@ inline bool kernel_has_walker(unsigned walker)
 inline bool kernel_has_flags(unsigned long long flags)
 {
 	return (kernel_info().flags & flags) == flags;
+}
+
+// The running kernel's version, from uname: {major, minor}.
+inline std::pair<int, int> linux_version()
+{
+	utsname u{};
+	uname(&u);
+	int major = 0, minor = 0;
+	sscanf(u.release, "%d.%d", &major, &minor);
+	return { major, minor };
+}
+
+inline bool linux_at_least(int major, int minor)
+{
+	return linux_version() >= std::make_pair(major, minor);
 }
 
 inline void write_file(const char *path, const std::string &text)

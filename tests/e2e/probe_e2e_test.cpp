@@ -15,7 +15,6 @@
 #include "bench_device.h"
 #include "guest_util.h"
 #include "memory.h"
-#include "observe.h"
 
 namespace {
 
@@ -153,46 +152,6 @@ TEST_F(Probe, ThpIsOneFolioWithItsExactPincount)
 	EXPECT_EQ(held[0].held, 512u);
 	EXPECT_TRUE(held[0].flags & GUPBENCH_PROBE_MAYBE_DMA_PINNED);
 	ASSERT_EQ(e2e::ioctl_errno(fd_, GUPBENCH_IOC_RELEASE, nullptr), 0);
-}
-
-gupbench::ObserveOptions observe_anon(std::size_t size)
-{
-	gupbench::ObserveOptions o;
-	o.memory = gupbench::MemoryKind::anon;
-	o.size = size;
-	return o;
-}
-
-// io_uring's fixed buffers: pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) in
-// io_sqe_buffer_register() on 6.1 and 6.12 alike; unregister unpins every page.
-TEST(Observe, IoUringPinsEveryPageOnceAndGivesThemBack)
-{
-	auto o = gupbench::observe_site("io_uring", observe_anon(1 << 20));
-	ASSERT_FALSE(o.skipped) << o.why;
-	EXPECT_EQ(o.ref_kind, "pin");
-	EXPECT_TRUE(o.longterm);
-	EXPECT_EQ(o.pages, 256u);
-	EXPECT_EQ(o.pinned_pages, o.pages);
-	EXPECT_DOUBLE_EQ(o.pins_per_page, 1.0);
-	EXPECT_NEAR(o.refs_per_page, 0, 0.1);
-	EXPECT_EQ(o.leaked, 0);
-	EXPECT_GT(o.setup_ns_per_page, 0);
-	EXPECT_GT(o.ratio_to_pin_fast, 0);
-}
-
-// vmsplice into a pipe: iov_iter_get_pages2() takes plain references (FOLL_GET) that the
-// pipe buffers keep until they are read; no pin.
-TEST(Observe, VmspliceTakesReferencesNotPinsAndGivesThemBack)
-{
-	auto o = gupbench::observe_site("vmsplice", observe_anon(256 << 10));
-	ASSERT_FALSE(o.skipped) << o.why;
-	EXPECT_EQ(o.ref_kind, "get");
-	EXPECT_FALSE(o.longterm);
-	EXPECT_EQ(o.pages, 64u);
-	EXPECT_EQ(o.pinned_pages, 0u);
-	EXPECT_DOUBLE_EQ(o.pins_per_page, 0.0);
-	EXPECT_NEAR(o.refs_per_page, 1.0, 0.1);
-	EXPECT_EQ(o.leaked, 0);
 }
 
 } // namespace

@@ -335,17 +335,21 @@ int main(int argc, char **argv)
 	compare_cmd->add_option("--output-dir", c.matrix.output_dir, "also write compare.json and compare.txt there");
 
 	gupbench::ObserveOptions obs;
-	std::string observe_memory = "anon", observe_size = "1M";
+	std::string observe_size = "1M";
 	auto *observe_cmd = app.add_subcommand(
-		"observe", "set a kernel pin user up on memory (io_uring fixed buffers, vmsplice into a "
-			   "pipe) and report what it holds while it holds it, and that all comes back");
+		"observe", "set a kernel pin user up on memory (io_uring fixed buffers, O_DIRECT in flight, "
+			   "process_vm_*, vmsplice into a pipe, iommufd maps) and report what it holds while it "
+			   "holds it, and that all comes back");
 	observe_cmd->add_option("--site", obs.sites, "comma-separated sites (default: all)")
 		->delimiter(',')->check(CLI::IsMember(gupbench::observe_site_names()));
-	observe_cmd->add_option("--memory", observe_memory, "what kind of memory")
-		->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
+	std::vector<std::string> observe_memories = { "anon" };
+	observe_cmd->add_option("--memory", observe_memories, "what kinds of memory, comma-separated")
+		->delimiter(',')->check(CLI::IsMember(gupbench::memory_kind_names()))->capture_default_str();
 	observe_cmd->add_option("--size", observe_size, "bytes (K, M, G suffixes; vmsplice: at most the pipe's 1M)")
 		->capture_default_str();
-	observe_cmd->add_flag("--write", obs.write, "compare with pin_fast for writing");
+	observe_cmd->add_flag("--write", obs.write,
+			      "the site writes the memory (an O_DIRECT read into it, process_vm_writev); "
+			      "pin_fast compared for writing");
 	observe_cmd->add_flag("--json", obs.json, "print JSON instead of the table");
 
 	gupbench::DiffOptions d;
@@ -401,7 +405,8 @@ int main(int argc, char **argv)
 
 	if (observe_cmd->parsed()) {
 		try {
-			obs.memory = *gupbench::parse_memory_kind(observe_memory);
+			for (const auto &kind : observe_memories)
+				obs.memories.push_back(*gupbench::parse_memory_kind(kind));
 			obs.size = parse_size(observe_size);
 			obs.device_path = device_path;
 			return gupbench::run_observe(obs);

@@ -7,121 +7,22 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <liburing.h>
 #include <map>
 #include <memory>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <thread>
 #include <unistd.h>
 
 #include "bench_device.h"
+#include "sites/site.h"
 #include "stats.h"
 #include "table.h"
 
 namespace gupbench {
 namespace {
-
-// A site holds the memory from hold() until release(); each call says what failed.
-class Site {
-public:
-	virtual ~Site() = default;
-	virtual bool longterm() const = 0;
-	virtual void hold(unsigned long addr, std::size_t length) = 0;
-	virtual void release() = 0;
-};
-
-[[noreturn]] void fail(const std::string &what, int error)
-{
-	throw SystemError(what, error);
-}
-
-// IORING_REGISTER_BUFFERS: io_uring pins a fixed buffer for the life of the registration,
-// long-term and writable (io_sqe_buffer_register(), both versions).
-class IoUringSite : public Site {
-public:
-	IoUringSite()
-	{
-		if (int err = io_uring_queue_init(4, &ring_, 0); err < 0)
-			fail("io_uring_queue_init", -err);
-	}
-	~IoUringSite() override
-	{
-		release();
-		io_uring_queue_exit(&ring_);
-	}
-	bool longterm() const override { return true; }
-	void hold(unsigned long addr, std::size_t length) override
-	{
-		iovec iov{ reinterpret_cast<void *>(addr), length };
-		if (int err = io_uring_register_buffers(&ring_, &iov, 1); err < 0)
-			fail("io_uring_register_buffers", -err);
-		registered_ = true;
-	}
-	void release() override
-	{
-		if (registered_ && io_uring_unregister_buffers(&ring_) == 0)
-			registered_ = false;
-	}
-
-private:
-	io_uring ring_{};
-	bool registered_ = false;
-};
-
-// vmsplice() into a pipe: the pipe buffers keep the user pages until the pipe is read.
-class VmspliceSite : public Site {
-public:
-	VmspliceSite()
-	{
-		if (pipe2(pipe_, O_CLOEXEC) != 0)
-			fail("pipe2", errno);
-	}
-	~VmspliceSite() override
-	{
-		close(pipe_[0]);
-		close(pipe_[1]);
-	}
-	bool longterm() const override { return false; }
-	void hold(unsigned long addr, std::size_t length) override
-	{
-		if (fcntl(pipe_[1], F_SETPIPE_SZ, static_cast<int>(length)) < 0)
-			fail("fcntl(F_SETPIPE_SZ) for " + std::to_string(length) + " bytes", errno);
-		iovec iov{ reinterpret_cast<void *>(addr), length };
-		while (iov.iov_len > 0) {
-			ssize_t n = vmsplice(pipe_[1], &iov, 1, 0);
-			if (n <= 0)
-				fail("vmsplice", n < 0 ? errno : EAGAIN);
-			iov.iov_base = static_cast<char *>(iov.iov_base) + n;
-			iov.iov_len -= static_cast<std::size_t>(n);
-			held_ += static_cast<std::size_t>(n);
-		}
-	}
-	void release() override
-	{
-		std::vector<char> sink(1 << 16);
-		while (held_ > 0) {
-			ssize_t n = read(pipe_[0], sink.data(), std::min(sink.size(), held_));
-			if (n <= 0)
-				fail("read from the pipe", n < 0 ? errno : EIO);
-			held_ -= static_cast<std::size_t>(n);
-		}
-	}
-
-private:
-	int pipe_[2] = { -1, -1 };
-	std::size_t held_ = 0;
-};
-
-std::unique_ptr<Site> make_site(const std::string &name)
-{
-	if (name == "io_uring")
-		return std::make_unique<IoUringSite>();
-	if (name == "vmsplice")
-		return std::make_unique<VmspliceSite>();
-	return nullptr;
-}
 
 // nr_foll_pin_acquired and _released, with the per-CPU deltas folded in first.
 std::pair<long long, long long> vmstat_pins()
@@ -176,6 +77,28 @@ long long references_beyond(const Snapshot &now, const Snapshot &base)
 			sum += f.refcount - it->second.refcount;
 	}
 	return sum;
+}
+
+bool every_folio_gained(const Snapshot &now, const Snapshot &base)
+{
+	for (const auto &[pfn, f] : now.folios) {
+		auto it = base.folios.find(pfn);
+		if (it == base.folios.end() || f.refcount <= it->second.refcount)
+			return false;
+	}
+	return !now.folios.empty();
+}
+
+bool same_references(const Snapshot &a, const Snapshot &b)
+{
+	if (a.folios.size() != b.folios.size())
+		return false;
+	for (const auto &[pfn, f] : a.folios) {
+		auto it = b.folios.find(pfn);
+		if (it == b.folios.end() || it->second.refcount != f.refcount)
+			return false;
+	}
+	return true;
 }
 
 // A page just faulted in sits in this CPU's LRU batch, which holds a reference of its own
@@ -244,7 +167,7 @@ double pin_fast_ns_per_page(const BenchDevice &device, const Mapping &m, bool lo
 
 std::vector<std::string> observe_site_names()
 {
-	return { "io_uring", "vmsplice" };
+	return site_names();
 }
 
 Observation observe_site(const std::string &name, const ObserveOptions &options)
@@ -257,13 +180,21 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	std::unique_ptr<Site> site;
 	try {
 		site = make_site(name);
+	} catch (const SiteUnavailable &e) {
+		o.skipped = true;
+		o.why = e.what();
+		return o;
 	} catch (const SystemError &e) {
 		o.skipped = true;
 		o.why = concat({ "this kernel cannot offer it: ", e.what() });
 		return o;
 	}
-	if (!site)
-		throw std::runtime_error("unknown site '" + name + "' (sites: io_uring, vmsplice)");
+	if (!site) {
+		std::string names;
+		for (const auto &s : site_names())
+			names += (names.empty() ? "" : ", ") + s;
+		throw std::runtime_error("unknown site '" + name + "' (sites: " + names + ")");
+	}
 	o.longterm = site->longterm();
 	OneCpu one_cpu;
 	Mapping m(options.memory, options.size, true);
@@ -273,13 +204,34 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	Snapshot before = snapshot(device, m);
 	auto pins_before = vmstat_pins();
 	auto t0 = std::chrono::steady_clock::now();
-	site->hold(m.addr(), m.length());
+	site->hold(m.addr(), m.length(), options.write);
 	auto t1 = std::chrono::steady_clock::now();
-	const long long pins = pins_held_since(pins_before);
+	// A site that holds asynchronously (an I/O in flight, a copy on another thread) gets
+	// there a moment after hold() returned: the snapshot counts once every folio has
+	// gained a reference (a pin is one or more) and two in a row agree.
 	Snapshot during = snapshot(device, m);
+	for (int i = 0; i < 400; i++) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(5));
+		Snapshot again = snapshot(device, m);
+		const bool settled = every_folio_gained(again, before) && same_references(again, during);
+		during = std::move(again);
+		if (settled)
+			break;
+	}
+	const long long pins = pins_held_since(pins_before);
+	if (!site->still_held())
+		throw std::runtime_error(name + " let go of the memory before it could be observed");
 	site->release();
-	const long long pins_after = pins_held_since(pins_before);
+	// A site may say it is done a moment before the last page is let go (a block I/O's
+	// completion is posted before its bio releases the pages): what stays after a second
+	// is a leak.
+	long long pins_after = pins_held_since(pins_before);
 	Snapshot after = snapshot(device, m);
+	for (int i = 0; i < 100 && (pins_after != 0 || references_beyond(after, before) > 0); i++) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(10));
+		pins_after = pins_held_since(pins_before);
+		after = snapshot(device, m);
+	}
 
 	const long long extra_refs = references_beyond(during, before);
 	o.pinned_pages = during.pinned_pages;
@@ -298,7 +250,8 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	o.refs_per_page = static_cast<double>(extra_refs - pin_refs) / static_cast<double>(o.pages);
 	o.ref_kind = pins > 0 ? "pin" : extra_refs > 0 ? "get" : "none";
 	o.leaked = pins_after + std::max(0LL, references_beyond(after, before));
-	o.setup_ns_per_page = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(o.pages);
+	const double setup_ns = site->setup_ns().value_or(std::chrono::duration<double, std::nano>(t1 - t0).count());
+	o.setup_ns_per_page = setup_ns / static_cast<double>(o.pages);
 	o.pin_fast_ns_per_page = pin_fast_ns_per_page(device, m, o.longterm, options.write);
 	o.ratio_to_pin_fast = o.pin_fast_ns_per_page > 0 ? o.setup_ns_per_page / o.pin_fast_ns_per_page : 0;
 	return o;
@@ -336,7 +289,7 @@ std::string observation_table(const std::vector<Observation> &observations)
 			continue;
 		}
 		rows.push_back({ o.site, o.memory, o.ref_kind, o.longterm ? "yes" : "no", std::to_string(o.pages),
-				 std::to_string(o.pinned_pages), fixed(o.pins_per_page, 2), fixed(o.refs_per_page, 2),
+				 std::to_string(o.pinned_pages), fixed(o.pins_per_page, 3), fixed(o.refs_per_page, 2),
 				 std::to_string(o.leaked), fixed(o.setup_ns_per_page, 1), fixed(o.ratio_to_pin_fast, 2),
 				 "" });
 	}
@@ -346,9 +299,16 @@ std::string observation_table(const std::vector<Observation> &observations)
 int run_observe(const ObserveOptions &options)
 {
 	std::vector<std::string> sites = options.sites.empty() ? observe_site_names() : options.sites;
+	std::vector<MemoryKind> memories = options.memories;
+	if (memories.empty())
+		memories.push_back(options.memory);
 	std::vector<Observation> all;
-	for (const auto &s : sites)
-		all.push_back(observe_site(s, options));
+	for (MemoryKind memory : memories) {
+		ObserveOptions one = options;
+		one.memory = memory;
+		for (const auto &s : sites)
+			all.push_back(observe_site(s, one));
+	}
 	if (options.json) {
 		nlohmann::json j = nlohmann::json::array();
 		for (const auto &o : all)

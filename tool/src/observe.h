@@ -18,7 +18,8 @@ namespace gupbench {
 
 struct ObserveOptions {
 	std::vector<std::string> sites; // empty: every site
-	MemoryKind memory = MemoryKind::anon;
+	MemoryKind memory = MemoryKind::anon; // what observe_site() sets the site up on
+	std::vector<MemoryKind> memories;      // run_observe(): each site on each (empty: `memory`)
 	std::size_t size = 1 << 20;
 	bool write = false;
 	bool json = false;
