@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <liburing.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ gupbench::Observation observe(const std::string &site, const gupbench::ObserveOp
 // Every page held by pins, once each, and nothing left behind.
 void expect_pinned_once(const gupbench::Observation &o, unsigned long pages)
 {
+	EXPECT_TRUE(o.settled);
 	EXPECT_EQ(o.ref_kind, "pin");
 	EXPECT_EQ(o.pages, pages);
 	EXPECT_EQ(o.pinned_pages, o.pages);
@@ -59,6 +61,7 @@ void expect_pinned_once(const gupbench::Observation &o, unsigned long pages)
 // Every page held by one plain reference (FOLL_GET), no pin, nothing left behind.
 void expect_referenced_once(const gupbench::Observation &o, unsigned long pages)
 {
+	EXPECT_TRUE(o.settled);
 	EXPECT_EQ(o.ref_kind, "get");
 	EXPECT_EQ(o.pages, pages);
 	EXPECT_EQ(o.pinned_pages, 0u);
@@ -86,12 +89,13 @@ TEST(Observe, IoUringOnThpPinsEachPageOn61AndEachFolioOnceOn612)
 	E2E_SKIP_WITHOUT_THP();
 	auto o = observe("io_uring", options(gupbench::MemoryKind::thp, 2 << 20));
 	SKIP_IF_UNAVAILABLE(o);
+	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
+	EXPECT_EQ(o.ref_kind, "pin");
+	EXPECT_EQ(o.leaked, 0);
 	if (e2e::linux_at_least(6, 12)) {
-		EXPECT_EQ(o.ref_kind, "pin");
 		EXPECT_EQ(o.pages, 512u);
 		EXPECT_EQ(o.pinned_pages, 512u);
 		EXPECT_DOUBLE_EQ(o.pins_per_page, 1.0 / 512);
-		EXPECT_EQ(o.leaked, 0);
 	} else if (!e2e::linux_at_least(6, 2)) {
 		expect_pinned_once(o, 512);
 	}
@@ -167,6 +171,7 @@ TEST(Observe, IommufdOnThpPinsEachPageOfTheFolio)
 	E2E_SKIP_WITHOUT_THP();
 	auto o = observe("iommufd", options(gupbench::MemoryKind::thp, 2 << 20));
 	SKIP_IF_UNAVAILABLE(o);
+	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
 	expect_pinned_once(o, 512);
 }
 
@@ -178,6 +183,18 @@ TEST(Observe, RdmaRegMrPinsLongTermUntilDereg)
 	SKIP_IF_UNAVAILABLE(o);
 	EXPECT_TRUE(o.longterm);
 	expect_pinned_once(o, 256);
+}
+
+// What a site cannot hold at once is refused with the reason, not observed half-held.
+TEST(Observe, SizesBeyondOneBatchAreRefused)
+{
+	for (const char *site : { "odirect", "process_vm" }) {
+		auto small = observe(site, options(gupbench::MemoryKind::anon, 64 << 10));
+		if (small.skipped)
+			continue;
+		EXPECT_THROW(observe(site, options(gupbench::MemoryKind::anon, 8 << 20)), gupbench::SystemError)
+			<< site;
+	}
 }
 
 TEST(Observe, AnUnknownSiteIsAnError)
@@ -233,9 +250,12 @@ protected:
 				site = gupbench::make_site(site_name);
 				site->hold(reinterpret_cast<unsigned long>(addr_), length_, false);
 				said = 'h';
-			} catch (const std::exception &e) {
+			} catch (const gupbench::SiteUnavailable &e) {
 				fprintf(stderr, "child: %s\n", e.what());
 				said = 'u';
+			} catch (const std::exception &e) {
+				fprintf(stderr, "child: %s\n", e.what());
+				said = 'f';
 			}
 			if (write(ready[1], &said, 1) != 1)
 				_exit(2);
@@ -244,14 +264,16 @@ protected:
 		}
 		close(ready[1]);
 		char said = 0;
-		ssize_t n = read(ready[0], &said, 1);
+		pollfd waiting{ ready[0], POLLIN, 0 };
+		ssize_t n = poll(&waiting, 1, 60'000) == 1 ? read(ready[0], &said, 1) : 0;
 		close(ready[0]);
 		if (n != 1 || said != 'h') {
 			kill(child, SIGKILL);
 			waitpid(child, nullptr, 0);
 			if (said == 'u')
 				GTEST_SKIP() << site_name << " could not hold the memory here (see the child's message)";
-			FAIL() << "the child never said it held the memory";
+			FAIL() << (said == 'f' ? site_name + " failed to hold the memory (the child's message is above)"
+					       : "the child never said it held the memory, in 60 s");
 		}
 		auto held = probe();
 		unsigned long pinned = 0;

@@ -101,6 +101,18 @@ bool same_references(const Snapshot &a, const Snapshot &b)
 	return true;
 }
 
+// References `now` holds beyond `base`, folio by folio, none offset by another folio that
+// has fewer; a folio not there before (its page moved) counts as one kept.
+long long references_kept(const Snapshot &now, const Snapshot &base)
+{
+	long long sum = 0;
+	for (const auto &[pfn, f] : now.folios) {
+		auto it = base.folios.find(pfn);
+		sum += it == base.folios.end() ? 1 : std::max(0, f.refcount - it->second.refcount);
+	}
+	return sum;
+}
+
 // A page just faulted in sits in this CPU's LRU batch, which holds a reference of its own
 // until the batch drains; a drain between two probes would read as a reference the site
 // gave back. So the thread stays on one CPU while it observes, and empties that CPU's
@@ -204,19 +216,25 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	Snapshot before = snapshot(device, m);
 	auto pins_before = vmstat_pins();
 	auto t0 = std::chrono::steady_clock::now();
-	site->hold(m.addr(), m.length(), options.write);
+	try {
+		site->hold(m.addr(), m.length(), options.write);
+	} catch (const SiteUnavailable &e) {
+		o.skipped = true;
+		o.why = e.what();
+		return o;
+	}
 	auto t1 = std::chrono::steady_clock::now();
 	// A site that holds asynchronously (an I/O in flight, a copy on another thread) gets
 	// there a moment after hold() returned: the snapshot counts once every folio has
-	// gained a reference (a pin is one or more) and two in a row agree.
+	// gained a reference (a pin is one or more) and two in a row agree. Within a second,
+	// well inside the shortest hold of an asynchronous site (odirect's 3 s).
 	Snapshot during = snapshot(device, m);
-	for (int i = 0; i < 400; i++) {
+	const auto settle_by = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+	while (!o.settled && std::chrono::steady_clock::now() < settle_by) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		Snapshot again = snapshot(device, m);
-		const bool settled = every_folio_gained(again, before) && same_references(again, during);
+		o.settled = every_folio_gained(again, before) && same_references(again, during);
 		during = std::move(again);
-		if (settled)
-			break;
 	}
 	const long long pins = pins_held_since(pins_before);
 	if (!site->still_held())
@@ -227,7 +245,7 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	// is a leak.
 	long long pins_after = pins_held_since(pins_before);
 	Snapshot after = snapshot(device, m);
-	for (int i = 0; i < 100 && (pins_after != 0 || references_beyond(after, before) > 0); i++) {
+	for (int i = 0; i < 100 && (pins_after != 0 || references_kept(after, before) > 0); i++) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		pins_after = pins_held_since(pins_before);
 		after = snapshot(device, m);
@@ -249,7 +267,8 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	}
 	o.refs_per_page = static_cast<double>(extra_refs - pin_refs) / static_cast<double>(o.pages);
 	o.ref_kind = pins > 0 ? "pin" : extra_refs > 0 ? "get" : "none";
-	o.leaked = pins_after + std::max(0LL, references_beyond(after, before));
+	o.leaked = pins_after + references_kept(after, before);
+	o.folios = during.folios.size();
 	const double setup_ns = site->setup_ns().value_or(std::chrono::duration<double, std::nano>(t1 - t0).count());
 	o.setup_ns_per_page = setup_ns / static_cast<double>(o.pages);
 	o.pin_fast_ns_per_page = pin_fast_ns_per_page(device, m, o.longterm, options.write);
@@ -265,6 +284,10 @@ nlohmann::json observation_json(const Observation &o)
 		j["why"] = o.why;
 		return j;
 	}
+	if (!o.error.empty()) {
+		j["error"] = o.error;
+		return j;
+	}
 	j.update({ { "ref_kind", o.ref_kind },
 		   { "longterm", o.longterm },
 		   { "pages", o.pages },
@@ -272,6 +295,8 @@ nlohmann::json observation_json(const Observation &o)
 		   { "pins_per_page", o.pins_per_page },
 		   { "refs_per_page", o.refs_per_page },
 		   { "leaked", o.leaked },
+		   { "folios", o.folios },
+		   { "settled", o.settled },
 		   { "setup_ns_per_page", o.setup_ns_per_page },
 		   { "pin_fast_ns_per_page", o.pin_fast_ns_per_page },
 		   { "ratio_to_pin_fast", o.ratio_to_pin_fast } });
@@ -284,14 +309,15 @@ std::string observation_table(const std::vector<Observation> &observations)
 							 "pins/page", "refs/page", "leaked", "set-up ns/page",
 							 "x pin_fast", "note" } };
 	for (const auto &o : observations) {
-		if (o.skipped) {
-			rows.push_back({ o.site, o.memory, "-", "", "", "", "", "", "", "", "", o.why });
+		if (o.skipped || !o.error.empty()) {
+			rows.push_back({ o.site, o.memory, "-", "", "", "", "", "", "", "", "",
+					 o.skipped ? "skipped: " + o.why : "error: " + o.error });
 			continue;
 		}
 		rows.push_back({ o.site, o.memory, o.ref_kind, o.longterm ? "yes" : "no", std::to_string(o.pages),
 				 std::to_string(o.pinned_pages), fixed(o.pins_per_page, 3), fixed(o.refs_per_page, 2),
 				 std::to_string(o.leaked), fixed(o.setup_ns_per_page, 1), fixed(o.ratio_to_pin_fast, 2),
-				 "" });
+				 o.settled ? "" : "did not settle in 1 s" });
 	}
 	return aligned_table(rows);
 }
@@ -306,8 +332,19 @@ int run_observe(const ObserveOptions &options)
 	for (MemoryKind memory : memories) {
 		ObserveOptions one = options;
 		one.memory = memory;
-		for (const auto &s : sites)
-			all.push_back(observe_site(s, one));
+		for (const auto &s : sites) {
+			// One site's failure is reported with the others, not instead of them.
+			try {
+				all.push_back(observe_site(s, one));
+			} catch (const std::exception &e) {
+				Observation failed;
+				failed.site = s;
+				failed.kernel = kernel_release();
+				failed.memory = memory_kind_name(memory);
+				failed.error = e.what();
+				all.push_back(failed);
+			}
+		}
 	}
 	if (options.json) {
 		nlohmann::json j = nlohmann::json::array();
@@ -317,8 +354,9 @@ int run_observe(const ObserveOptions &options)
 	} else {
 		std::printf("%s", observation_table(all).c_str());
 	}
-	bool leaked = std::any_of(all.begin(), all.end(), [](const Observation &o) { return o.leaked != 0; });
-	return leaked ? 1 : 0;
+	bool bad = std::any_of(all.begin(), all.end(),
+			       [](const Observation &o) { return o.leaked != 0 || !o.error.empty(); });
+	return bad ? 1 : 0;
 }
 
 } // namespace gupbench

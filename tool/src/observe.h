@@ -36,6 +36,9 @@ struct Observation {
 	unsigned long long pages = 0, pinned_pages = 0;
 	double pins_per_page = 0, refs_per_page = 0;
 	long long leaked = 0; // pins and references not given back after the release
+	unsigned long long folios = 0; // folios the range was made of while held
+	bool settled = false; // the held snapshot agreed with the one before, every folio held
+	std::string error;    // run_observe(): what went wrong with this site, if anything
 	double setup_ns_per_page = 0, pin_fast_ns_per_page = 0, ratio_to_pin_fast = 0;
 };
 

@@ -4,6 +4,7 @@
 // 6.1's and has neither. Layouts as 6.12 has them; every command is size-prefixed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <sys/ioctl.h>
 
@@ -41,6 +42,11 @@ struct IoasUnmap {
 	uint64_t length;
 };
 
+static_assert(sizeof(IoasAlloc) == 12 && sizeof(IoasMap) == 40 && sizeof(IoasUnmap) == 24,
+	      "iommu_ioas_alloc, _map and _unmap as 6.12 lays them out");
+static_assert(offsetof(IoasMap, iova) == 32 && offsetof(IoasUnmap, length) == 16,
+	      "the last member each command's minimum size is taken to");
+
 // IOMMU_TEST_CMD with op IOMMU_TEST_OP_MOCK_DOMAIN: a mock device attached to the IOAS
 // `id` through a mock hardware page table, so that a map pins the pages into it.
 constexpr uint32_t test_op_mock_domain = 2;
@@ -59,7 +65,7 @@ struct TestCmd {
 	};
 	uint32_t last;
 };
-static_assert(sizeof(TestCmd) == 72, "iommu_test_cmd is 72 bytes in 6.12");
+static_assert(sizeof(TestCmd) == 72 && offsetof(TestCmd, last) == 64, "iommu_test_cmd as 6.12 lays it out");
 
 constexpr unsigned long ioas_alloc = _IO(type, cmd_base + 0x01);
 constexpr unsigned long ioas_map = _IO(type, cmd_base + 0x05);

@@ -1,6 +1,10 @@
 #include "sites/null_blk.h"
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <dirent.h>
+#include <vector>
 #include <chrono>
 #include <fstream>
 #include <sys/mount.h>
@@ -42,10 +46,35 @@ std::string NullBlkDevice::unavailable()
 	return "";
 }
 
+// Devices of observers that died holding them (killed while an I/O was in flight): gone
+// before a new one is made, so that a pid used again finds its name free.
+static void remove_orphans()
+{
+	DIR *dir = opendir(nullb_root.c_str());
+	if (!dir)
+		return;
+	const std::string prefix = "gupbench-observe-";
+	std::vector<std::string> orphans;
+	while (dirent *entry = readdir(dir)) {
+		std::string name = entry->d_name;
+		if (name.rfind(prefix, 0) != 0)
+			continue;
+		pid_t owner = static_cast<pid_t>(std::atol(name.c_str() + prefix.size()));
+		if (owner > 0 && kill(owner, 0) != 0 && errno == ESRCH)
+			orphans.push_back(nullb_root + "/" + name);
+	}
+	closedir(dir);
+	for (const auto &orphan : orphans) {
+		std::ofstream(orphan + "/power") << "0" << std::flush;
+		rmdir(orphan.c_str());
+	}
+}
+
 NullBlkDevice::NullBlkDevice(std::size_t bytes, unsigned long long completion_ns)
 {
 	if (std::string why = unavailable(); !why.empty())
 		throw SiteUnavailable(why);
+	remove_orphans();
 	dir_ = nullb_root + "/gupbench-observe-" + std::to_string(getpid());
 	if (mkdir(dir_.c_str(), 0755) != 0)
 		site_fail("null_blk: mkdir " + dir_, errno);

@@ -1,6 +1,6 @@
 // O_DIRECT I/O on a block device: the block layer takes the user pages when it builds the
 // bio (bio_iov_iter_get_pages()) and lets them go when the I/O completes. The device is a
-// null_blk disk whose every I/O completes two seconds after submission (sites/null_blk.h),
+// null_blk disk whose every I/O completes three seconds after submission (sites/null_blk.h),
 // and the I/O is submitted through io_uring so that this thread can look while it is in
 // flight. Set-up time: the submission, which builds the bio and takes the pages.
 #include <cerrno>
@@ -16,7 +16,11 @@
 namespace gupbench {
 namespace {
 
-constexpr unsigned long long in_flight_ns = 2'000'000'000;
+constexpr unsigned long long in_flight_ns = 3'000'000'000;
+// One bio of at most BIO_MAX_VECS (256) pages: a larger I/O needs several, which the
+// block layer will not build without waiting, so io_uring hands it to a worker and the
+// pages are taken after the submission returns, out of its time.
+constexpr std::size_t max_length = 256 * 4096;
 
 class OdirectSite : public Site {
 public:
@@ -39,11 +43,18 @@ public:
 	bool longterm() const override { return false; }
 	void hold(unsigned long addr, std::size_t length, bool write) override
 	{
+		if (length > max_length)
+			site_fail("odirect: at most " + std::to_string(max_length >> 10) +
+					  " KiB, one bio taking its pages as it is submitted, not " +
+					  std::to_string(length) + " bytes",
+				  EINVAL);
 		device_ = std::make_unique<NullBlkDevice>(length, in_flight_ns);
 		fd_ = open(device_->path().c_str(), O_RDWR | O_DIRECT | O_CLOEXEC);
 		if (fd_ < 0)
 			site_fail("open " + device_->path() + " with O_DIRECT", errno);
 		io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+		if (!sqe)
+			site_fail("io_uring_get_sqe", EBUSY);
 		// The site writes the memory: a read from the disk into it.
 		if (write)
 			io_uring_prep_read(sqe, fd_, reinterpret_cast<void *>(addr), static_cast<unsigned>(length), 0);
@@ -62,10 +73,13 @@ public:
 	{
 		if (in_flight_) {
 			io_uring_cqe *cqe = nullptr;
-			int err = io_uring_wait_cqe(&ring_, &cqe);
-			in_flight_ = false;
+			int err;
+			do
+				err = io_uring_wait_cqe(&ring_, &cqe);
+			while (err == -EINTR);
 			if (err < 0)
-				site_fail("io_uring_wait_cqe", -err);
+				site_fail("io_uring_wait_cqe", -err); // still in flight: the device stays
+			in_flight_ = false;
 			int res = cqe->res;
 			io_uring_cqe_seen(&ring_, cqe);
 			if (res < 0)

@@ -59,19 +59,30 @@ public:
 	{
 		if (addr_ != MAP_FAILED)
 			munmap(addr_, length_);
-		close(uffd_);
+		if (uffd_ >= 0)
+			close(uffd_);
 	}
 	UserfaultRange(const UserfaultRange &) = delete;
 	UserfaultRange &operator=(const UserfaultRange &) = delete;
 
 	void *addr() const { return addr_; }
-	// Maps the zero page over every page still missing and wakes whoever waits.
+	// Maps the zero page over every page still missing and wakes whoever waits. Page by
+	// page: one range stops at the first page already there (EEXIST).
 	void fill()
 	{
-		uffdio_zeropage zero{};
-		zero.range = { reinterpret_cast<unsigned long>(addr_), length_ };
-		if (ioctl(uffd_, UFFDIO_ZEROPAGE, &zero) != 0 && errno != EEXIST)
-			site_fail("UFFDIO_ZEROPAGE", errno);
+		const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+		for (std::size_t offset = 0; offset < length_; offset += page) {
+			uffdio_zeropage zero{};
+			zero.range = { reinterpret_cast<unsigned long>(addr_) + offset, page };
+			if (ioctl(uffd_, UFFDIO_ZEROPAGE, &zero) != 0 && errno != EEXIST)
+				site_fail("UFFDIO_ZEROPAGE", errno);
+		}
+	}
+	// Whoever still waits on the range is woken with EFAULT when the userfaultfd goes.
+	void abandon()
+	{
+		close(uffd_);
+		uffd_ = -1;
 	}
 
 private:
@@ -89,24 +100,39 @@ private:
 	void *addr_ = MAP_FAILED;
 };
 
+// process_vm_rw_single_vec() pins at most PVM_MAX_KMALLOC_PAGES / sizeof(struct page *)
+// pages at a time: 1024 with 4 KiB pages.
+constexpr std::size_t max_length = 1024 * 4096;
+
 class ProcessVmSite : public Site {
 public:
 	ProcessVmSite()
 	{
 		if (process_vm(false, nullptr, nullptr, 0) < 0 && errno == ENOSYS)
 			throw SiteUnavailable("process_vm_readv: ENOSYS (the kernel lacks CONFIG_CROSS_MEMORY_ATTACH)");
+		UserfaultRange can_make(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
 	}
 	~ProcessVmSite() override
 	{
-		if (copier_.joinable()) {
+		if (!copier_.joinable())
+			return;
+		try {
 			range_->fill();
-			copier_.join();
+		} catch (...) {
+			range_->abandon(); // the copy fails with EFAULT rather than wait forever
 		}
+		copier_.join();
 	}
 	bool longterm() const override { return false; }
 	void hold(unsigned long addr, std::size_t length, bool write) override
 	{
 		void *memory = reinterpret_cast<void *>(addr);
+		// One batch of pin_user_pages_remote(): beyond it the copy would wait with only
+		// the first batch pinned.
+		if (length > max_length)
+			site_fail("process_vm: at most " + std::to_string(max_length >> 20) +
+					  " MiB, one batch of the kernel's pins, not " + std::to_string(length) + " bytes",
+				  EINVAL);
 		{
 			std::vector<char> local(length, 1);
 			auto t0 = std::chrono::steady_clock::now();
@@ -128,7 +154,13 @@ public:
 	{
 		if (!copier_.joinable())
 			return;
-		range_->fill();
+		try {
+			range_->fill();
+		} catch (...) {
+			range_->abandon();
+			copier_.join();
+			throw;
+		}
 		copier_.join();
 		range_.reset();
 		if (copied_ != static_cast<ssize_t>(length_))

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sites/site.h"
@@ -64,16 +65,19 @@ int add_rxe_link()
 	header->nlmsg_seq = 1;
 	sockaddr_nl kernel{};
 	kernel.nl_family = AF_NETLINK;
+	timeval patience{ 10, 0 }; // the kernel answers at once; never wait forever
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience));
 	int result = 0;
 	if (sendto(s, message.data(), message.size(), 0, reinterpret_cast<sockaddr *>(&kernel), sizeof(kernel)) < 0) {
 		result = errno;
 	} else {
-		char answer[4096];
+		alignas(nlmsghdr) char answer[4096];
 		ssize_t n = recv(s, answer, sizeof(answer), 0);
 		auto *reply = reinterpret_cast<nlmsghdr *>(answer);
 		if (n < 0)
 			result = errno;
-		else if (n >= static_cast<ssize_t>(NLMSG_HDRLEN + sizeof(nlmsgerr)) && reply->nlmsg_type == NLMSG_ERROR)
+		else if (n >= static_cast<ssize_t>(NLMSG_HDRLEN + sizeof(nlmsgerr)) && reply->nlmsg_type == NLMSG_ERROR &&
+			 reply->nlmsg_seq == header->nlmsg_seq)
 			result = -static_cast<nlmsgerr *>(NLMSG_DATA(reply))->error;
 		else
 			result = EPROTO;
