@@ -107,11 +107,11 @@ ibv_context *open_rxe()
 		const std::string netdev_dir = std::string("/sys/class/net/") + netdev_name;
 		if (stat(netdev_dir.c_str(), &st) != 0)
 			throw SiteUnavailable(std::string("no ") + netdev_name +
-					      " to run soft-RoCE over (the kernel lacks CONFIG_DUMMY)");
+					      " to run soft-RoCE over (the kernel lacks CONFIG_DUMMY built in; a module is not loaded here)");
 		bring_up(netdev_name);
 		if (int err = add_rxe_link(); err != 0)
 			throw SiteUnavailable(std::string("rdma link add ") + rxe_name + " type rxe: " + std::strerror(err) +
-					      " (the kernel lacks CONFIG_RDMA_RXE or CONFIG_INFINIBAND_USER_ACCESS)");
+					      " (the kernel lacks CONFIG_RDMA_RXE or CONFIG_INFINIBAND_USER_ACCESS built in)");
 	}
 	throw SiteUnavailable("soft-RoCE device made, but libibverbs does not see it (/dev/infiniband?)");
 }
