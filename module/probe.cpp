@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// PROBE: the kernel's own counts of each folio behind a range of the caller's memory, so
-// that a test can watch a kernel pinner (io_uring, vmsplice, O_DIRECT...) hold it. One
-// page at a time: a reference taken without faulting, read, given back.
+// PROBE: the kernel's own counts of each folio behind a range of the caller's memory (or
+// of a process it may ptrace), so that a test can watch a kernel pinner (io_uring,
+// vmsplice, O_DIRECT...) hold it. One page at a time: a reference taken without
+// faulting, read, given back.
 #include "kapi/gup.h"
 #include "kapi/kapi.h"
+#include "mm_ref.h"
 #include "session.h"
 #include "user_struct.h"
 #include "walk.h"
@@ -79,15 +81,34 @@ private:
 	gupbench_probe_folio record_{};
 };
 
+// One reference on the page at `addr` of `target` (null: the caller's mm), faulting
+// nothing in; false where nothing is mapped there.
+bool take_one_page(const MmRef &target, u64 addr, struct page **page)
+{
+	if (!target.get()) {
+		// FOLL_GET only: no fault, no FOLL_TOUCH, no unsharing. 6.12 may answer -errno.
+		return get_user_pages_fast_only(addr, 1, 0, page) == 1;
+	}
+	// The lock for one page at a time: the target may be busy, and a probe long.
+	MmapReadLock lock(target.get());
+	return kapi_get_mapped_page_remote(target.get(), addr, page) == 1;
+}
+
 } // namespace
 
 Result<long> Session::probe(UserAddr arg)
 {
 	auto request = TRY(read_user_struct<gupbench_probe>(arg, GUPBENCH_PROBE_SIZE_V1));
 	gupbench_probe &p = request.value;
+	MmRef target;
 	if (p.target_pid != 0) {
-		kapi_log_err("probe: only the caller's own memory (target_pid 0), not pid %d", p.target_pid);
-		return Errno::opnotsupp;
+		auto remote = MmRef::of_pid_for_ptrace(p.target_pid);
+		if (remote.is_error()) {
+			kapi_log_err("probe: pid %d: no mm this caller may ptrace (error %ld)", p.target_pid,
+				     remote.error().to_kernel());
+			return remote.error();
+		}
+		target = remote.release_value();
 	}
 	if (p.folio_size < GUPBENCH_PROBE_FOLIO_SIZE_V1) {
 		kapi_log_err("probe: folio_size %u is smaller than a record (%zu)", p.folio_size,
@@ -101,8 +122,7 @@ Result<long> Session::probe(UserAddr arg)
 	for (usize i = 0; i < range.pages; i++) {
 		const u64 addr = range.start + i * page_size;
 		struct page *page = nullptr;
-		// FOLL_GET only: no fault, no FOLL_TOUCH, no unsharing. 6.12 may answer -errno.
-		if (get_user_pages_fast_only(addr, 1, 0, &page) != 1) {
+		if (!take_one_page(target, addr, &page)) {
 			absent++;
 			TRY(records.gap());
 			continue;

@@ -205,8 +205,12 @@ struct gupbench_read {
  * get_user_pages_fast_only() (FOLL_GET, no fault, no touch) and gives it back before the
  * next page; that reference is subtracted from `refcount`. Records go to `folios`, each
  * `folio_size` bytes (sizeof(struct gupbench_probe_folio) as the caller knows it), at most
- * `max_folios`; folios_seen counts them all. target_pid must be 0 (EOPNOTSUPP: only the
- * caller's own memory, for now).
+ * `max_folios`; folios_seen counts them all. With target_pid set, the range is that
+ * process's, which the caller must be allowed to ptrace (PTRACE_MODE_ATTACH_REALCREDS, as
+ * the remote walkers): each page is read with get_user_pages_remote(FOLL_GET |
+ * FOLL_NOFAULT) under its mmap read lock, still faulting nothing in, but remote GUP always
+ * marks a page accessed (FOLL_TOUCH), which may leave one reference in a per-CPU LRU
+ * batch until it drains.
  */
 struct gupbench_probe_folio {
 	__u64 first_addr;  /* out: the first address of the range in this folio */
@@ -229,7 +233,7 @@ struct gupbench_probe_folio {
 
 struct gupbench_probe {
 	__u32 size;          /* in: sizeof(struct gupbench_probe) */
-	__s32 target_pid;    /* in: 0 (the caller) */
+	__s32 target_pid;    /* in: 0 (the caller) or a pid the caller may ptrace */
 	__u64 addr;          /* in: page aligned */
 	__u64 length;        /* in: bytes, a multiple of the page size, > 0 */
 	__u32 folio_size;    /* in: sizeof(struct gupbench_probe_folio), at least version 1's */

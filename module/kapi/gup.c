@@ -91,6 +91,16 @@ long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsig
 							  nr, foll, pages));
 }
 
+/*
+ * One page of another mm, referenced without faulting it in: FOLL_NOFAULT (5.16+) makes
+ * faultin_page() answer -EFAULT where nothing is mapped. The caller holds mm's mmap read
+ * lock, which GUP keeps (no `locked`).
+ */
+int kapi_get_mapped_page_remote(struct mm_struct *mm, unsigned long addr, struct page **page)
+{
+	return get_user_pages_remote(GUPBENCH_VMAS_LOCKED(NULL, mm, addr, 1, FOLL_NOFAULT, page)) == 1;
+}
+
 /* 6.11 added memfd_pin_folios() and unpin_folios() (gup.h). */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 long kapi_memfd_pin_folios(struct file *memfd, long long start, long long end,

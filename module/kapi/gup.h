@@ -111,6 +111,8 @@ long kapi_get_user_pages_remote(struct mm_struct *mm, unsigned long start, unsig
 				unsigned int foll, struct page **pages, int *locked);
 long kapi_pin_user_pages_remote(struct mm_struct *mm, unsigned long start, unsigned long nr,
 				unsigned int foll, struct page **pages, int *locked);
+/* PROBE of another process: 1 and a reference on *page, or 0 where nothing is mapped. */
+int kapi_get_mapped_page_remote(struct mm_struct *mm, unsigned long addr, struct page **page);
 /*
  * memfd_pin_folios(): pins each folio of the memfd's bytes [start, end] (inclusive) once,
  * at most max_folios; returns how many, or -errno. *offset: where `start` lies in the

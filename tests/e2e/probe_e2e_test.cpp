@@ -64,7 +64,7 @@ TEST_F(Probe, RefusesBadRequests)
 	gupbench::Mapping m(gupbench::MemoryKind::anon, 4 * page_size, true);
 	std::vector<gupbench_probe_folio> folios;
 	gupbench_probe answer{};
-	EXPECT_EQ(probe(m.addr(), m.length(), folios, answer, 1), EOPNOTSUPP);
+	EXPECT_EQ(probe(m.addr(), m.length(), folios, answer, 0x3ffffff), ESRCH); // no such process
 	EXPECT_EQ(probe(m.addr() + 1, m.length(), folios, answer), EINVAL);
 	EXPECT_EQ(probe(m.addr(), 0, folios, answer), EINVAL);
 	EXPECT_EQ(probe(m.addr(), page_size + 1, folios, answer), EINVAL);
@@ -130,6 +130,75 @@ TEST_F(Probe, SeesItsOwnHoldAsPinsOrReferencesAndThemGone)
 			EXPECT_NEAR(after[i].refcount, before[i].refcount, 1) << i;
 		}
 	}
+}
+
+// Another process's memory (target_pid): what a remote pinner (process_vm_*, a debugger)
+// holds is seen from outside. Nothing faulted in, nothing kept; a remote pin-walk shows up
+// while it holds and is gone after.
+TEST_F(Probe, AnotherProcessesMemoryAsItsOwnProbeWouldSeeIt)
+{
+	const unsigned long pages = 16;
+	gupbench::RemoteMapping child(gupbench::MemoryKind::anon, pages * page_size, true);
+	std::vector<gupbench_probe_folio> seen;
+	gupbench_probe answer{};
+	ASSERT_EQ(probe(child.addr(), pages * page_size, seen, answer, child.pid()), 0);
+	EXPECT_EQ(answer.pages_absent, 0u);
+	ASSERT_EQ(seen.size(), pages);
+	for (const auto &f : seen) {
+		EXPECT_EQ(f.pages, 1u);
+		EXPECT_EQ(f.mapcount, 1);
+		EXPECT_GE(f.refcount, 1);
+		EXPECT_TRUE(f.flags & GUPBENCH_PROBE_ANON);
+		EXPECT_FALSE(f.flags & GUPBENCH_PROBE_MAYBE_DMA_PINNED);
+	}
+	auto pins = e2e::vmstat_pins();
+	std::vector<gupbench_probe_folio> again;
+	ASSERT_EQ(probe(child.addr(), pages * page_size, again, answer, child.pid()), 0);
+	EXPECT_EQ(e2e::pins_held_since(pins), 0);
+	ASSERT_EQ(again.size(), pages);
+	for (unsigned long i = 0; i < pages; i++)
+		EXPECT_NEAR(again[i].refcount, seen[i].refcount, 1) << "page " << i; // an LRU batch's
+
+	// Beyond the child's mapping nothing is there, and nothing is faulted in to see.
+	gupbench::RemoteMapping empty(gupbench::MemoryKind::anon, pages * page_size, false);
+	ASSERT_EQ(probe(empty.addr(), pages * page_size, seen, answer, empty.pid()), 0);
+	EXPECT_EQ(answer.pages_absent, pages);
+	EXPECT_EQ(answer.folios_seen, 0u);
+	ASSERT_EQ(probe(empty.addr(), pages * page_size, seen, answer, empty.pid()), 0);
+	EXPECT_EQ(answer.pages_absent, pages) << "the first probe faulted pages in";
+
+	const pid_t reaped = child.pid();
+	child.kill_and_reap();
+	EXPECT_EQ(probe(child.addr(), pages * page_size, seen, answer, reaped), ESRCH);
+}
+
+// Who may probe whom: the remote walkers' rule (PTRACE_MODE_ATTACH_REALCREDS).
+TEST_F(Probe, AnotherProcessNeedsPtraceRights)
+{
+	gupbench::RemoteMapping sibling(gupbench::MemoryKind::anon, 4 * page_size, true);
+	const int fd = fd_;
+	std::string report = e2e::in_child([&] {
+		std::string r;
+		if (!e2e::drop_capability(CAP_SYS_PTRACE))
+			return std::string("could not drop CAP_SYS_PTRACE");
+		std::vector<gupbench_probe_folio> folios(4);
+		gupbench_probe p{};
+		p.size = sizeof(p);
+		p.target_pid = sibling.pid();
+		p.addr = sibling.addr();
+		p.length = 4 * page_size;
+		p.folio_size = sizeof(gupbench_probe_folio);
+		p.max_folios = 4;
+		p.folios = reinterpret_cast<unsigned long>(folios.data());
+		e2e::expect_in_child(r, "probe of a sibling without CAP_SYS_PTRACE", EPERM,
+				     e2e::ioctl_errno(fd, GUPBENCH_IOC_PROBE, &p));
+		return r;
+	});
+	EXPECT_EQ(report, "");
+	std::vector<gupbench_probe_folio> folios;
+	gupbench_probe answer{};
+	EXPECT_EQ(probe(sibling.addr(), 4 * page_size, folios, answer, sibling.pid()), 0);
+	EXPECT_EQ(folios.size(), 4u);
 }
 
 TEST_F(Probe, ThpIsOneFolioWithItsExactPincount)

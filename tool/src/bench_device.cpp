@@ -52,9 +52,11 @@ gupbench_info BenchDevice::info() const
 
 namespace gupbench {
 
-BenchDevice::Probe BenchDevice::probe(unsigned long addr, unsigned long length, unsigned max_folios) const
+BenchDevice::Probe BenchDevice::probe(unsigned long addr, unsigned long length, unsigned max_folios,
+				      int target_pid) const
 {
 	Probe p{};
+	p.answer.target_pid = target_pid;
 	p.folios.resize(max_folios);
 	p.answer.size = sizeof(p.answer);
 	p.answer.addr = addr;

@@ -49,7 +49,8 @@ public:
 		gupbench_probe answer;
 		std::vector<gupbench_probe_folio> folios;
 	};
-	Probe probe(unsigned long addr, unsigned long length, unsigned max_folios) const;
+	// Of the caller's memory, or of `target_pid`'s (one the caller may ptrace).
+	Probe probe(unsigned long addr, unsigned long length, unsigned max_folios, int target_pid = 0) const;
 
 private:
 	DeviceFile file_;
