@@ -39,6 +39,7 @@ struct Observation {
 	unsigned long long folios = 0; // folios the range was made of while held
 	bool settled = false; // the held snapshot agreed with the one before, every folio held
 	std::string error;    // run_observe(): what went wrong with this site, if anything
+	unsigned setup_samples = 0; // set-up times the median is of
 	double setup_ns_per_page = 0, pin_fast_ns_per_page = 0, ratio_to_pin_fast = 0;
 };
 

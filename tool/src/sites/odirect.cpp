@@ -95,6 +95,7 @@ public:
 		device_.reset();
 	}
 	std::optional<double> setup_ns() const override { return setup_ns_; }
+	bool timed_again() const override { return false; }
 	bool still_held() override
 	{
 		io_uring_cqe *cqe = nullptr;

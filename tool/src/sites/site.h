@@ -31,6 +31,9 @@ public:
 	// Where timing hold() would not time the site's GUP work (it happens after hold()
 	// returns, or hold() blocks on purpose), the site times a call of its own: ns.
 	virtual std::optional<double> setup_ns() const { return std::nullopt; }
+	// Whether hold() and release() are quick enough to time again (observe takes the
+	// median of five); odirect's I/O is held for seconds, so it is timed once.
+	virtual bool timed_again() const { return true; }
 	// Whether the site still holds the memory: an asynchronous one may have finished
 	// before it was looked at, which would make the observation wrong, not the site.
 	virtual bool still_held() { return true; }
