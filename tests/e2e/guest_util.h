@@ -21,6 +21,7 @@
 
 #include <uapi/gupbench.h>
 
+#include "vmstat_pins.h"
 #include "walkers.h"
 
 namespace e2e {
@@ -68,28 +69,8 @@ inline void write_file(const char *path, const std::string &text)
 	std::ofstream(path) << text;
 }
 
-// nr_foll_pin_acquired and _released, folded first: /proc/vmstat alone lags behind.
-inline std::pair<long, long> vmstat_pins()
-{
-	write_file("/proc/sys/vm/stat_refresh", "1");
-	std::ifstream in("/proc/vmstat");
-	std::string name;
-	long value, acquired = -1, released = -1;
-	while (in >> name >> value) {
-		if (name == "nr_foll_pin_acquired")
-			acquired = value;
-		if (name == "nr_foll_pin_released")
-			released = value;
-	}
-	return { acquired, released };
-}
-
-// Pins held right now, as vmstat counts them, relative to `before`.
-inline long pins_held_since(std::pair<long, long> before)
-{
-	auto now = vmstat_pins();
-	return (now.first - before.first) - (now.second - before.second);
-}
+using gupbench::pins_held_since;
+using gupbench::vmstat_pins;
 
 // How far nr_foll_pin_acquired and _released moved since `before` (a vmstat_pins()).
 inline std::pair<long, long> pins_moved_since(std::pair<long, long> before)

@@ -215,6 +215,22 @@ int compare(gupbench::BenchDevice &device, const CompareCli &c)
 	return 0;
 }
 
+// Runs a subcommand: what it returns, or 1 for a failed system call and 2 for anything
+// else wrong, said on stderr after `prefix`.
+template <typename Body>
+int reporting_errors(const char *prefix, Body &&body)
+{
+	try {
+		return body();
+	} catch (const gupbench::SystemError &error) {
+		std::fprintf(stderr, "%s%s\n", prefix, error.what());
+		return 1;
+	} catch (const std::exception &error) {
+		std::fprintf(stderr, "%s%s\n", prefix, error.what());
+		return 2;
+	}
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -404,21 +420,15 @@ int main(int argc, char **argv)
 		}
 
 	if (observe_cmd->parsed()) {
-		try {
+		return reporting_errors("gupbench: observe: ", [&] {
 			for (const auto &kind : observe_memories)
 				obs.memories.push_back(*gupbench::parse_memory_kind(kind));
 			obs.size = parse_size(observe_size);
 			obs.device_path = device_path;
 			return gupbench::run_observe(obs);
-		} catch (const gupbench::SystemError &error) {
-			std::fprintf(stderr, "gupbench: observe: %s\n", error.what());
-			return 1;
-		} catch (const std::exception &error) {
-			std::fprintf(stderr, "gupbench: observe: %s\n", error.what());
-			return 2;
-		}
+		});
 	}
-	try {
+	return reporting_errors("gupbench: ", [&] {
 		gupbench::BenchDevice device(device_path);
 		if (info_cmd->parsed()) {
 			auto info = device.info();
@@ -433,12 +443,6 @@ int main(int argc, char **argv)
 		} else if (compare_cmd->parsed()) {
 			return compare(device, c);
 		}
-	} catch (const gupbench::SystemError &error) {
-		std::fprintf(stderr, "gupbench: %s\n", error.what());
-		return 1;
-	} catch (const std::exception &error) {
-		std::fprintf(stderr, "gupbench: %s\n", error.what());
-		return 2;
-	}
-	return 0;
+		return 0;
+	});
 }

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sched.h>
@@ -20,36 +19,15 @@
 #include "sites/site.h"
 #include "stats.h"
 #include "table.h"
+#include "vmstat_pins.h"
 
 namespace gupbench {
 namespace {
 
-// nr_foll_pin_acquired and _released, with the per-CPU deltas folded in first.
-std::pair<long long, long long> vmstat_pins()
-{
-	std::ofstream("/proc/sys/vm/stat_refresh") << "1";
-	std::ifstream in("/proc/vmstat");
-	std::string name;
-	long long value, acquired = -1, released = -1;
-	while (in >> name >> value) {
-		if (name == "nr_foll_pin_acquired")
-			acquired = value;
-		else if (name == "nr_foll_pin_released")
-			released = value;
-	}
-	return { acquired, released };
-}
-
-long long pins_held_since(std::pair<long long, long long> before)
-{
-	auto now = vmstat_pins();
-	return (now.first - before.first) - (now.second - before.second);
-}
-
 // What a probe says, folio by folio (keyed by pfn of the run's first page).
 struct Snapshot {
 	std::map<unsigned long long, gupbench_probe_folio> folios;
-	unsigned long long pinned_pages = 0, absent = 0;
+	unsigned long long pinned_pages = 0;
 };
 
 Snapshot snapshot(const BenchDevice &device, const Mapping &m)
@@ -57,7 +35,6 @@ Snapshot snapshot(const BenchDevice &device, const Mapping &m)
 	const unsigned max = static_cast<unsigned>(m.length() / static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
 	auto probe = device.probe(m.addr(), m.length(), max);
 	Snapshot s;
-	s.absent = probe.answer.pages_absent;
 	for (const auto &f : probe.folios) {
 		s.folios[f.pfn] = f;
 		if (f.flags & GUPBENCH_PROBE_MAYBE_DMA_PINNED)
@@ -66,51 +43,40 @@ Snapshot snapshot(const BenchDevice &device, const Mapping &m)
 	return s;
 }
 
-// References beyond `base` over the folios of `now`: pins counted as the references they
-// are (GUP_PIN_COUNTING_BIAS on a small folio, 1 on a large one).
-long long references_beyond(const Snapshot &now, const Snapshot &base)
+// How the folios of `now` moved from `base`, refcount by refcount, in one pass. A pin
+// counts as the references it is (GUP_PIN_COUNTING_BIAS on a small folio, 1 on a large).
+struct FolioMoves {
+	long long net = 0;      // references gained less those lost, over the folios of both
+	long long kept = 0;     // references gained, none offset by another folio's loss
+	std::size_t gained = 0, unchanged = 0, missing = 0; // folios; missing: not in `base`
+	std::size_t folios = 0;
+
+	bool every_folio_gained() const { return folios > 0 && gained == folios; }
+	bool same_as_base(const Snapshot &base) const
+	{
+		return missing == 0 && unchanged == folios && folios == base.folios.size();
+	}
+	// What stays after a release: a folio not there before (its page moved) counts one.
+	long long left_behind() const { return kept + static_cast<long long>(missing); }
+};
+
+FolioMoves moves(const Snapshot &now, const Snapshot &base)
 {
-	long long sum = 0;
+	FolioMoves m;
+	m.folios = now.folios.size();
 	for (const auto &[pfn, f] : now.folios) {
 		auto it = base.folios.find(pfn);
-		if (it != base.folios.end())
-			sum += f.refcount - it->second.refcount;
+		if (it == base.folios.end()) {
+			m.missing++;
+			continue;
+		}
+		const long long delta = f.refcount - it->second.refcount;
+		m.net += delta;
+		m.kept += std::max(0LL, delta);
+		m.gained += delta > 0;
+		m.unchanged += delta == 0;
 	}
-	return sum;
-}
-
-bool every_folio_gained(const Snapshot &now, const Snapshot &base)
-{
-	for (const auto &[pfn, f] : now.folios) {
-		auto it = base.folios.find(pfn);
-		if (it == base.folios.end() || f.refcount <= it->second.refcount)
-			return false;
-	}
-	return !now.folios.empty();
-}
-
-bool same_references(const Snapshot &a, const Snapshot &b)
-{
-	if (a.folios.size() != b.folios.size())
-		return false;
-	for (const auto &[pfn, f] : a.folios) {
-		auto it = b.folios.find(pfn);
-		if (it == b.folios.end() || it->second.refcount != f.refcount)
-			return false;
-	}
-	return true;
-}
-
-// References `now` holds beyond `base`, folio by folio, none offset by another folio that
-// has fewer; a folio not there before (its page moved) counts as one kept.
-long long references_kept(const Snapshot &now, const Snapshot &base)
-{
-	long long sum = 0;
-	for (const auto &[pfn, f] : now.folios) {
-		auto it = base.folios.find(pfn);
-		sum += it == base.folios.end() ? 1 : std::max(0, f.refcount - it->second.refcount);
-	}
-	return sum;
+	return m;
 }
 
 // A page just faulted in sits in this CPU's LRU batch, which holds a reference of its own
@@ -233,25 +199,25 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	while (!o.settled && std::chrono::steady_clock::now() < settle_by) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(5));
 		Snapshot again = snapshot(device, m);
-		o.settled = every_folio_gained(again, before) && same_references(again, during);
+		o.settled = moves(again, before).every_folio_gained() && moves(again, during).same_as_base(during);
 		during = std::move(again);
 	}
-	const long long pins = pins_held_since(pins_before);
+	const long pins = pins_held_since(pins_before);
 	if (!site->still_held())
 		throw std::runtime_error(name + " let go of the memory before it could be observed");
 	site->release();
 	// A site may say it is done a moment before the last page is let go (a block I/O's
 	// completion is posted before its bio releases the pages): what stays after a second
 	// is a leak.
-	long long pins_after = pins_held_since(pins_before);
+	long pins_after = pins_held_since(pins_before);
 	Snapshot after = snapshot(device, m);
-	for (int i = 0; i < 100 && (pins_after != 0 || references_kept(after, before) > 0); i++) {
+	for (int i = 0; i < 100 && (pins_after != 0 || moves(after, before).left_behind() > 0); i++) {
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 		pins_after = pins_held_since(pins_before);
 		after = snapshot(device, m);
 	}
 
-	const long long extra_refs = references_beyond(during, before);
+	const long long extra_refs = moves(during, before).net;
 	o.pinned_pages = during.pinned_pages;
 	o.pins_per_page = static_cast<double>(pins) / static_cast<double>(o.pages);
 	// References that are not pins: on small folios a pin is GUP_PIN_COUNTING_BIAS of them.
@@ -267,7 +233,7 @@ Observation observe_site(const std::string &name, const ObserveOptions &options)
 	}
 	o.refs_per_page = static_cast<double>(extra_refs - pin_refs) / static_cast<double>(o.pages);
 	o.ref_kind = pins > 0 ? "pin" : extra_refs > 0 ? "get" : "none";
-	o.leaked = pins_after + references_kept(after, before);
+	o.leaked = pins_after + moves(after, before).left_behind();
 	o.folios = during.folios.size();
 	// The set-up time: the observed hold, then four more where the site is quick; median.
 	std::vector<double> setups{ site->setup_ns().value_or(std::chrono::duration<double, std::nano>(t1 - t0).count()) };

@@ -1,28 +1,37 @@
 #include "sites/site.h"
 
+#include <utility>
+
 #include "bench_device.h"
 
 namespace gupbench {
+namespace {
+
+using SiteMaker = std::unique_ptr<Site> (*)();
+
+// Every site, in the order observe reports them: the one list of names and makers.
+constexpr std::pair<const char *, SiteMaker> sites[] = {
+	{ "io_uring", make_io_uring_site }, { "odirect", make_odirect_site },
+	{ "process_vm", make_process_vm_site }, { "vmsplice", make_vmsplice_site },
+	{ "iommufd", make_iommufd_site }, { "rdma", make_rdma_site },
+};
+
+} // namespace
 
 std::vector<std::string> site_names()
 {
-	return { "io_uring", "odirect", "process_vm", "vmsplice", "iommufd", "rdma" };
+	std::vector<std::string> names;
+	for (const auto &[name, make] : sites)
+		names.push_back(name);
+	return names;
 }
 
 std::unique_ptr<Site> make_site(const std::string &name)
 {
-	if (name == "io_uring")
-		return make_io_uring_site();
-	if (name == "odirect")
-		return make_odirect_site();
-	if (name == "process_vm")
-		return make_process_vm_site();
-	if (name == "vmsplice")
-		return make_vmsplice_site();
-	if (name == "iommufd")
-		return make_iommufd_site();
-	if (name == "rdma")
-		return make_rdma_site();
+	for (const auto &[site, make] : sites) {
+		if (name == site)
+			return make();
+	}
 	return nullptr;
 }
 
