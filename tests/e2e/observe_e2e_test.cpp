@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <linux/vfio.h>
 #include <liburing.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -19,6 +20,7 @@
 #include "observe.h"
 #include "sites/iommufd_abi.h"
 #include "sites/site.h"
+#include "sites/vfio.h"
 
 namespace {
 
@@ -157,21 +159,40 @@ TEST(Observe, OdirectReadIntoMemoryHoldsEveryPageWhileInFlight)
 	expect_odirect(o);
 }
 
-// process_vm_readv/writev: pin_user_pages_remote() on the target's pages for the length
-// of the copy, not long-term, on both versions.
-TEST(Observe, ProcessVmReadvPinsTheTargetsPagesDuringTheCopy)
+// process_vm_readv/writev on a child: pin_user_pages_remote() on the child's pages for the
+// length of the copy, not long-term, on both versions; seen in the child (remote PROBE).
+TEST(Observe, ProcessVmReadvPinsTheChildsPagesDuringTheCopy)
 {
 	auto o = observe("process_vm", options(gupbench::MemoryKind::anon, 1 << 20));
 	SKIP_IF_UNAVAILABLE(o);
+	EXPECT_TRUE(o.in_child);
 	EXPECT_FALSE(o.longterm);
 	expect_pinned_once(o, 256);
 }
 
-TEST(Observe, ProcessVmWritevPinsTheTargetsPagesDuringTheCopy)
+TEST(Observe, ProcessVmWritevPinsTheChildsPagesDuringTheCopy)
 {
 	auto o = observe("process_vm", options(gupbench::MemoryKind::anon, 1 << 20, true));
 	SKIP_IF_UNAVAILABLE(o);
+	EXPECT_TRUE(o.in_child);
 	expect_pinned_once(o, 256);
+}
+
+TEST(Observe, ProcessVmOnAChildsThpPinsEachPageOfTheFolio)
+{
+	E2E_SKIP_WITHOUT_THP();
+	auto o = observe("process_vm", options(gupbench::MemoryKind::thp, 2 << 20));
+	SKIP_IF_UNAVAILABLE(o);
+	ASSERT_EQ(o.folios, 1u) << "the child's THP was not made (memory fragmented?)";
+	expect_pinned_once(o, 512);
+}
+
+// Every other site holds this process's own memory.
+TEST(Observe, OnlyProcessVmTargetsAChild)
+{
+	auto o = observe("vmsplice", options(gupbench::MemoryKind::anon, 64 << 10));
+	SKIP_IF_UNAVAILABLE(o);
+	EXPECT_FALSE(o.in_child);
 }
 
 // iommufd (6.2+): IOMMU_IOAS_MAP into an IOAS with the mock domain attached pins with
@@ -201,6 +222,26 @@ TEST(Observe, RdmaRegMrPinsLongTermUntilDereg)
 	SKIP_IF_UNAVAILABLE(o);
 	EXPECT_TRUE(o.longterm);
 	expect_pinned_once(o, 256);
+}
+
+// VFIO type1: VFIO_IOMMU_MAP_DMA pins with FOLL_LONGTERM (vfio_pin_pages_remote() ->
+// vaddr_get_pfns() -> pin_user_pages_remote()), one pin per page, on both versions, until
+// VFIO_IOMMU_UNMAP_DMA; the device is QEMU's edu behind a virtio-iommu.
+TEST(Observe, VfioMapDmaPinsLongTermUntilUnmap)
+{
+	auto o = observe("vfio", options(gupbench::MemoryKind::anon, 1 << 20));
+	SKIP_IF_UNAVAILABLE(o);
+	EXPECT_TRUE(o.longterm);
+	expect_pinned_once(o, 256);
+}
+
+TEST(Observe, VfioOnThpPinsEachPageOfTheFolio)
+{
+	E2E_SKIP_WITHOUT_THP();
+	auto o = observe("vfio", options(gupbench::MemoryKind::thp, 2 << 20));
+	SKIP_IF_UNAVAILABLE(o);
+	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
+	expect_pinned_once(o, 512);
 }
 
 // What a site cannot hold at once is refused with the reason, not observed half-held.
@@ -337,6 +378,12 @@ TEST_F(KilledHolder, RdmaRegisteredMemoryComesBack)
 	kill_while_held("rdma");
 }
 
+TEST_F(KilledHolder, VfioMappedPagesComeBack)
+{
+	SKIP_IF_SITE_UNAVAILABLE("vfio");
+	kill_while_held("vfio");
+}
+
 // Letting go of what was never taken: the site's own errno, nothing else (the guest's
 // dmesg audit fails the run on any splat).
 TEST(ObserveUnregister, IoUringUnregisterOfNothingIsEnxio)
@@ -364,6 +411,48 @@ TEST(ObserveUnregister, IommufdUnmapOfNothingIsEnoent)
 	unmap.ioas_id = alloc.out_ioas_id + 1000; // no such object
 	EXPECT_EQ(e2e::ioctl_errno(fd, gupbench::iommufd::ioas_unmap, &unmap), ENOENT);
 	close(fd);
+}
+
+// VFIO type1v2: an unmap where nothing is mapped unmaps nothing and says so (size 0, no
+// error); one that would cut a mapping in two is EINVAL, a map over a mapping EEXIST, and
+// every page stays pinned through those refusals until the real unmap.
+TEST(ObserveUnregister, VfioUnmapOfNothingUnmapsNothingAndMappingsAreNotCut)
+{
+	SKIP_IF_SITE_UNAVAILABLE("vfio");
+	gupbench::VfioContainer container;
+	const std::size_t length = 16 * page_size;
+	void *memory = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(memory, MAP_FAILED);
+	memset(memory, 1, length);
+	auto pins_before = e2e::vmstat_pins();
+
+	vfio_iommu_type1_dma_unmap unmap{};
+	unmap.argsz = sizeof(unmap);
+	unmap.iova = container.first_iova();
+	unmap.size = length;
+	EXPECT_EQ(e2e::ioctl_errno(container.fd(), VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	EXPECT_EQ(unmap.size, 0u);
+
+	vfio_iommu_type1_dma_map map{};
+	map.argsz = sizeof(map);
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = reinterpret_cast<uint64_t>(memory);
+	map.iova = container.first_iova();
+	map.size = length;
+	ASSERT_EQ(e2e::ioctl_errno(container.fd(), VFIO_IOMMU_MAP_DMA, &map), 0);
+	EXPECT_EQ(e2e::pins_held_since(pins_before), 16);
+	EXPECT_EQ(e2e::ioctl_errno(container.fd(), VFIO_IOMMU_MAP_DMA, &map), EEXIST);
+	unmap.iova = container.first_iova() + 4 * page_size;
+	unmap.size = 4 * page_size;
+	EXPECT_EQ(e2e::ioctl_errno(container.fd(), VFIO_IOMMU_UNMAP_DMA, &unmap), EINVAL);
+	EXPECT_EQ(e2e::pins_held_since(pins_before), 16);
+
+	unmap.iova = container.first_iova();
+	unmap.size = length;
+	EXPECT_EQ(e2e::ioctl_errno(container.fd(), VFIO_IOMMU_UNMAP_DMA, &unmap), 0);
+	EXPECT_EQ(unmap.size, length);
+	EXPECT_EQ(e2e::pins_held_since(pins_before), 0);
+	munmap(memory, length);
 }
 
 } // namespace

@@ -10,7 +10,9 @@
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -318,7 +320,19 @@ RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
 		throw SystemError("fork", errno);
 	if (pid_ == 0) {
 		close(pipefd[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlives its parent
+		// The pages it faults sit in this CPU's LRU batch, holding a reference each until
+		// the batch drains: it stays on one CPU and drains it (munmap does), so that a
+		// drain later is not read as a reference given back (observe, the ledger).
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(sched_getcpu(), &one);
+		sched_setaffinity(0, sizeof(one), &one);
 		Mapping mapping(kind, length, prefault);
+		const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+		if (void *scratch = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		    scratch != MAP_FAILED)
+			munmap(scratch, page);
 		unsigned long addr = mapping.addr();
 		if (write(pipefd[1], &addr, sizeof(addr)) != sizeof(addr))
 			_exit(1);

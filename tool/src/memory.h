@@ -70,8 +70,9 @@ private:
 	int fd_ = -1;
 };
 
-// The same memory in a child process, for the remote walkers: the child maps it, reports
-// its address and waits; the destructor kills and reaps it.
+// The same memory in a child process, for the remote walkers and for observe's sites that
+// reach another process: the child maps it (on one CPU, its LRU batch drained after),
+// reports its address and waits; the destructor kills and reaps it.
 class RemoteMapping {
 public:
 	RemoteMapping(MemoryKind kind, std::size_t length, bool prefault);

@@ -38,6 +38,7 @@ struct Observation {
 	long long leaked = 0; // pins and references not given back after the release
 	unsigned long long folios = 0; // folios the range was made of while held
 	bool settled = false; // the held snapshot agreed with the one before, every folio held
+	bool in_child = false; // the memory was a child's, the target of the site's calls
 	std::string error;    // run_observe(): what went wrong with this site, if anything
 	unsigned setup_samples = 0; // set-up times the median is of
 	double setup_ns_per_page = 0, pin_fast_ns_per_page = 0, ratio_to_pin_fast = 0;

@@ -1,11 +1,11 @@
-// process_vm_readv/writev: the kernel pins the target's pages (pin_user_pages_remote() in
-// process_vm_rw_single_vec(), at most 1024 pages, 4 MiB, per batch) and copies between
-// them and the caller's buffer, then unpins. The pins last only as long as the copy, so
-// to see them the caller's buffer is a userfaultfd range nobody has filled: the copy
-// faults on its first page and waits there, the target's pages pinned, until release()
-// fills the range. The target is this process (a ptrace-permitted pid: itself), so that
-// PROBE, which reads the caller's own memory, sees the pins; the call is made by a
-// thread of its own. Set-up time: a whole call that does not wait (pin, copy, unpin).
+// process_vm_readv/writev on a child: the kernel pins the target's pages
+// (pin_user_pages_remote() in process_vm_rw_single_vec(), at most 1024 pages, 4 MiB, per
+// batch) and copies between them and the caller's buffer, then unpins. The pins last only
+// as long as the copy, so to see them the caller's buffer is a userfaultfd range nobody has
+// filled: the copy faults on its first page and waits there, the target's pages pinned,
+// until release() fills the range. The target is a child that made the memory (observe
+// gives it, and probes it there with a remote PROBE); the waiting call is made by a thread
+// of this process. Set-up time: a whole call that does not wait (pin, copy, unpin).
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -25,11 +25,11 @@
 namespace gupbench {
 namespace {
 
-ssize_t process_vm(bool write, void *local, void *remote, std::size_t length)
+ssize_t process_vm(pid_t target, bool write, void *local, void *remote, std::size_t length)
 {
 	iovec local_iov{ local, length }, remote_iov{ remote, length };
-	return write ? process_vm_writev(getpid(), &local_iov, 1, &remote_iov, 1, 0)
-		     : process_vm_readv(getpid(), &local_iov, 1, &remote_iov, 1, 0);
+	return write ? process_vm_writev(target, &local_iov, 1, &remote_iov, 1, 0)
+		     : process_vm_readv(target, &local_iov, 1, &remote_iov, 1, 0);
 }
 
 // An anonymous range registered with a userfaultfd for missing pages: whoever touches it
@@ -108,7 +108,7 @@ class ProcessVmSite : public Site {
 public:
 	ProcessVmSite()
 	{
-		if (process_vm(false, nullptr, nullptr, 0) < 0 && errno == ENOSYS)
+		if (process_vm(getpid(), false, nullptr, nullptr, 0) < 0 && errno == ENOSYS)
 			throw SiteUnavailable("process_vm_readv: ENOSYS (the kernel lacks CONFIG_CROSS_MEMORY_ATTACH)");
 		UserfaultRange can_make(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
 	}
@@ -124,6 +124,8 @@ public:
 		copier_.join();
 	}
 	bool longterm() const override { return false; }
+	bool targets_another_process() const override { return true; }
+	void target(pid_t pid) override { target_ = pid; }
 	void hold(unsigned long addr, std::size_t length, bool write) override
 	{
 		void *memory = reinterpret_cast<void *>(addr);
@@ -136,7 +138,7 @@ public:
 		{
 			std::vector<char> local(length, 1);
 			auto t0 = std::chrono::steady_clock::now();
-			ssize_t n = process_vm(write, local.data(), memory, length);
+			ssize_t n = process_vm(target_, write, local.data(), memory, length);
 			auto t1 = std::chrono::steady_clock::now();
 			if (n != static_cast<ssize_t>(length))
 				site_fail(write ? "process_vm_writev" : "process_vm_readv", n < 0 ? errno : EIO);
@@ -146,7 +148,7 @@ public:
 		length_ = length;
 		write_ = write;
 		copier_ = std::thread([this, memory] {
-			copied_ = process_vm(write_, range_->addr(), memory, length_);
+			copied_ = process_vm(target_, write_, range_->addr(), memory, length_);
 			copy_errno_ = errno;
 		});
 	}
@@ -169,6 +171,7 @@ public:
 	std::optional<double> setup_ns() const override { return setup_ns_; }
 
 private:
+	pid_t target_ = getpid(); // until target() names the child
 	std::unique_ptr<UserfaultRange> range_;
 	std::thread copier_;
 	std::size_t length_ = 0;

@@ -13,7 +13,7 @@ using SiteMaker = std::unique_ptr<Site> (*)();
 constexpr std::pair<const char *, SiteMaker> sites[] = {
 	{ "io_uring", make_io_uring_site }, { "odirect", make_odirect_site },
 	{ "process_vm", make_process_vm_site }, { "vmsplice", make_vmsplice_site },
-	{ "iommufd", make_iommufd_site }, { "rdma", make_rdma_site },
+	{ "iommufd", make_iommufd_site }, { "rdma", make_rdma_site }, { "vfio", make_vfio_site },
 };
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <sys/types.h>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ public:
 	// Whether hold() and release() are quick enough to time again (observe takes the
 	// median of five); odirect's I/O is held for seconds, so it is timed once.
 	virtual bool timed_again() const { return true; }
+	// Whether the site's calls reach another process's memory (process_vm): observe then
+	// makes the memory in a child, names it with target(), and probes it there.
+	virtual bool targets_another_process() const { return false; }
+	virtual void target(pid_t pid) { (void)pid; }
 	// Whether the site still holds the memory: an asynchronous one may have finished
 	// before it was looked at, which would make the observation wrong, not the site.
 	virtual bool still_held() { return true; }
@@ -50,6 +55,7 @@ std::unique_ptr<Site> make_odirect_site();
 std::unique_ptr<Site> make_process_vm_site();
 std::unique_ptr<Site> make_iommufd_site();
 std::unique_ptr<Site> make_rdma_site();
+std::unique_ptr<Site> make_vfio_site();
 
 [[noreturn]] void site_fail(const std::string &what, int error);
 
