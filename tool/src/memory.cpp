@@ -308,22 +308,13 @@ Mapping::~Mapping()
 		close(fd_);
 }
 
-RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
+// The child of a RemoteMapping: maps the memory, sends its address, waits to be killed.
+// The pages it faults sit in this CPU's LRU batch, holding a reference each until the
+// batch drains: it stays on one CPU and drains it (munmap does), so that a drain later is
+// not read as a reference given back (observe, the ledger).
+[[noreturn]] static void remote_child(MemoryKind kind, std::size_t length, bool prefault, int to_parent)
 {
-	if (mthp_order(kind))
-		mthp_policy_ = std::make_unique<MthpPolicy>(kind);
-	int pipefd[2];
-	if (pipe(pipefd) != 0)
-		throw SystemError("pipe", errno);
-	pid_ = fork();
-	if (pid_ < 0)
-		throw SystemError("fork", errno);
-	if (pid_ == 0) {
-		close(pipefd[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); // never outlives its parent
-		// The pages it faults sit in this CPU's LRU batch, holding a reference each until
-		// the batch drains: it stays on one CPU and drains it (munmap does), so that a
-		// drain later is not read as a reference given back (observe, the ledger).
+	try {
 		cpu_set_t one;
 		CPU_ZERO(&one);
 		CPU_SET(sched_getcpu(), &one);
@@ -334,10 +325,37 @@ RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
 		    scratch != MAP_FAILED)
 			munmap(scratch, page);
 		unsigned long addr = mapping.addr();
-		if (write(pipefd[1], &addr, sizeof(addr)) != sizeof(addr))
+		if (write(to_parent, &addr, sizeof(addr)) != sizeof(addr))
 			_exit(1);
-		pause();
-		_exit(0);
+		for (;;)
+			pause();
+	} catch (...) {
+		_exit(1); // never runs on as a copy of its parent
+	}
+}
+
+RemoteMapping::RemoteMapping(MemoryKind kind, std::size_t length, bool prefault)
+{
+	if (mthp_order(kind))
+		mthp_policy_ = std::make_unique<MthpPolicy>(kind);
+	int pipefd[2];
+	if (pipe(pipefd) != 0)
+		throw SystemError("pipe", errno);
+	const pid_t parent = getpid();
+	pid_ = fork();
+	if (pid_ < 0) {
+		int error = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		throw SystemError("fork", error);
+	}
+	if (pid_ == 0) {
+		close(pipefd[0]);
+		// Never outlives its parent: a parent that died before the prctl is seen after it.
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		remote_child(kind, length, prefault, pipefd[1]);
 	}
 	close(pipefd[1]);
 	ssize_t got = read(pipefd[0], &addr_, sizeof(addr_));

@@ -140,6 +140,10 @@ public:
 			auto t0 = std::chrono::steady_clock::now();
 			ssize_t n = process_vm(target_, write, local.data(), memory, length);
 			auto t1 = std::chrono::steady_clock::now();
+			if (n < 0 && errno == EPERM)
+				throw SiteUnavailable(std::string(write ? "process_vm_writev" : "process_vm_readv") +
+						      " of a child: EPERM (ptrace is restricted here: Yama's ptrace_scope, "
+						      "or a container's policy)");
 			if (n != static_cast<ssize_t>(length))
 				site_fail(write ? "process_vm_writev" : "process_vm_readv", n < 0 ? errno : EIO);
 			setup_ns_ = std::chrono::duration<double, std::nano>(t1 - t0).count();

@@ -82,9 +82,11 @@ std::string vfio_pci_device()
 		    !driver_of(device).empty())
 			continue;
 		if (!write_text(pci_devices + device + "/driver_override", "vfio-pci") ||
-		    !write_text("/sys/bus/pci/drivers_probe", device) || driver_of(device) != "vfio-pci")
+		    !write_text("/sys/bus/pci/drivers_probe", device) || driver_of(device) != "vfio-pci") {
+			write_text(pci_devices + device + "/driver_override", "\n"); // as it was
 			throw SiteUnavailable("binding the edu device " + device +
 					      " to vfio-pci failed (the kernel lacks CONFIG_VFIO_PCI, or an IOMMU for it)");
+		}
 		return device;
 	}
 	throw SiteUnavailable("no PCI device bound to vfio-pci, and no free edu device to bind "
@@ -143,11 +145,12 @@ public:
 		}
 	}
 	bool longterm() const override { return true; }
-	void hold(unsigned long addr, std::size_t length, bool) override
+	// `write`: the device may write the memory (an IOMMU_WRITE map: the pins are FOLL_WRITE).
+	void hold(unsigned long addr, std::size_t length, bool write) override
 	{
 		vfio_iommu_type1_dma_map map{};
 		map.argsz = sizeof(map);
-		map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		map.flags = VFIO_DMA_MAP_FLAG_READ | (write ? VFIO_DMA_MAP_FLAG_WRITE : 0);
 		map.vaddr = addr;
 		map.iova = container_.first_iova();
 		map.size = length;
