@@ -78,6 +78,15 @@ void expect_pinned_once(const gupbench::Observation &o, unsigned long pages)
 	EXPECT_GT(o.ratio_to_pin_fast, 0);
 }
 
+// A whole THP held by `site`: one folio, each of its 512 pages pinned once, all given back.
+void expect_thp_pinned_page_by_page(const std::string &site)
+{
+	auto o = observe(site, options(gupbench::MemoryKind::thp, 2 << 20));
+	SKIP_IF_UNAVAILABLE(o);
+	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
+	expect_pinned_once(o, 512);
+}
+
 // Every page held by one plain reference (FOLL_GET), no pin, nothing left behind.
 void expect_referenced_once(const gupbench::Observation &o, unsigned long pages)
 {
@@ -181,10 +190,7 @@ TEST(Observe, ProcessVmWritevPinsTheChildsPagesDuringTheCopy)
 TEST(Observe, ProcessVmOnAChildsThpPinsEachPageOfTheFolio)
 {
 	E2E_SKIP_WITHOUT_THP();
-	auto o = observe("process_vm", options(gupbench::MemoryKind::thp, 2 << 20));
-	SKIP_IF_UNAVAILABLE(o);
-	ASSERT_EQ(o.folios, 1u) << "the child's THP was not made (memory fragmented?)";
-	expect_pinned_once(o, 512);
+	expect_thp_pinned_page_by_page("process_vm");
 }
 
 // Every other site holds this process's own memory.
@@ -208,10 +214,7 @@ TEST(Observe, IommufdMapPinsLongTermUntilUnmap)
 TEST(Observe, IommufdOnThpPinsEachPageOfTheFolio)
 {
 	E2E_SKIP_WITHOUT_THP();
-	auto o = observe("iommufd", options(gupbench::MemoryKind::thp, 2 << 20));
-	SKIP_IF_UNAVAILABLE(o);
-	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
-	expect_pinned_once(o, 512);
+	expect_thp_pinned_page_by_page("iommufd");
 }
 
 // RDMA (soft-RoCE): ibv_reg_mr() reaches ib_umem_get(), which pins with FOLL_LONGTERM
@@ -238,10 +241,7 @@ TEST(Observe, VfioMapDmaPinsLongTermUntilUnmap)
 TEST(Observe, VfioOnThpPinsEachPageOfTheFolio)
 {
 	E2E_SKIP_WITHOUT_THP();
-	auto o = observe("vfio", options(gupbench::MemoryKind::thp, 2 << 20));
-	SKIP_IF_UNAVAILABLE(o);
-	ASSERT_EQ(o.folios, 1u) << "the THP was not made (memory fragmented?)";
-	expect_pinned_once(o, 512);
+	expect_thp_pinned_page_by_page("vfio");
 }
 
 // What a site cannot hold at once is refused with the reason, not observed half-held.
