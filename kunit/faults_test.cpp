@@ -185,7 +185,15 @@ extern "C" void gbk_ledger_says_overlapped_only_when_overlapped(struct kunit *te
 		out = walk_with_fault(test, e, memory);
 	}
 	CHECK_EQ(test, out.verdict, GUPBENCH_VERDICT_OVERLAPPED);
-	out = walk_with_fault(test, e, memory);
+	// Alone, a MISMATCH. The kernel may still change a page's mapping while the ledger
+	// reads the fault again (up to 20 ms, longer on a loaded host), which it calls
+	// OVERLAPPED: seen once in 6.12's guest beside another guest. So up to three walks
+	// alone; an overlap rule that always said OVERLAPPED fails all three.
+	for (int walk = 0; walk < 3; walk++) {
+		out = walk_with_fault(test, e, memory);
+		if (out.verdict != GUPBENCH_VERDICT_OVERLAPPED)
+			break;
+	}
 	CHECK_EQ(test, out.verdict, GUPBENCH_VERDICT_MISMATCH);
 	CHECK_EQ(test, out.mismatch, GUPBENCH_MISMATCH_REFCOUNT_RELEASED);
 }
